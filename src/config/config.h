@@ -1,0 +1,108 @@
+#ifndef VMQ_CONFIG_CONFIG_H_
+#define VMQ_CONFIG_CONFIG_H_
+
+// The exporter's configuration as read from config.yaml, fully validated. Everything after
+// start-up works from these values and never sees YAML.
+
+#include <chrono>
+#include <cstddef>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vmq::config {
+
+using Millis = std::chrono::milliseconds;
+
+struct Url {
+  std::string text;    // as written
+  std::string scheme;  // "http" or "https"
+  std::string host;    // without brackets for IPv6
+  int port = 0;        // explicit or the scheme's default
+  std::string path;    // starts with '/', includes any query
+};
+
+struct Target {
+  std::string name;  // `name:` or, when omitted, "host:port"
+  Url url;
+};
+
+struct PollSettings {
+  Millis interval{5000};
+  Millis timeout{4000};
+  size_t max_body_bytes = 8 * 1024 * 1024;
+};
+
+struct Window {
+  std::string text;  // the duration as written in config, used as the `window` label
+  Millis length{0};
+};
+
+// A label matcher: the label's value (empty when the label is absent, as in PromQL) must
+// fully match `pattern`.
+struct LabelMatcher {
+  std::string label;
+  std::string pattern;
+  std::regex regex;
+  bool Matches(std::string_view value) const;
+};
+
+// A signal turns one raw VerneMQ counter into exported trailing-window gauges.
+struct Signal {
+  std::string name;    // exported metric name, e.g. vmq_pubcomp_unexpected_received
+  std::string help;    // HELP text (raw; escaped when rendered)
+  std::string source;  // VerneMQ metric without namespace prefix, e.g. mqtt_pubcomp_invalid_error
+  std::vector<LabelMatcher> include;  // all must match
+  std::vector<LabelMatcher> exclude;  // none may match
+  // Source labels carried to the output besides `node`; series that differ only in other
+  // labels are summed.
+  std::vector<std::string> keep_labels;
+};
+
+struct Config {
+  std::string file;  // path it was loaded from
+  std::vector<Target> targets;
+  PollSettings poll;
+  std::vector<Window> windows;  // sorted by length, no duplicates
+  std::vector<Signal> signals;  // built-in defaults, replaced/extended by `signals:`
+};
+
+// Raised for any invalid configuration. what() is "FILE:LINE:COL: message"; line and column
+// are 1-based and point at the offending key or value.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, int column, const std::string& message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string file_;
+  int line_;
+  int column_;
+  std::string message_;
+};
+
+// Reads and validates a file. Throws ConfigError (also for an unreadable file, at 0:0).
+Config LoadFile(const std::string& path);
+// Same, from text; `file` is only used in error messages.
+Config LoadString(std::string_view yaml, const std::string& file);
+
+// The PUBCOMP family signals used when `signals:` does not replace them.
+std::vector<Signal> DefaultSignals();
+
+// Prometheus duration syntax: one or more of <int><unit>, units ms s m h d w y, largest unit
+// first, each at most once (e.g. 800ms, 10s, 1m, 1h30m). Returns false on anything else
+// or on zero.
+bool ParseDuration(std::string_view text, Millis* out);
+
+// Accepts http and https URLs with a host; fills `out`. On failure returns false and sets
+// `error` to what is wrong.
+bool ParseUrl(std::string_view text, Url* out, std::string* error);
+
+}  // namespace vmq::config
+
+#endif  // VMQ_CONFIG_CONFIG_H_
