@@ -98,6 +98,9 @@ std::vector<Signal> DefaultSignals();
 // first, each at most once (e.g. 800ms, 10s, 1m, 1h30m). Returns false on anything else
 // or on zero.
 bool ParseDuration(std::string_view text, Millis* out);
+// The inverse of ParseDuration for positive lengths, largest unit first (90000ms -> "1m30s"),
+// so that messages and labels show durations the way a user would write them.
+std::string FormatDuration(Millis length);
 
 // Accepts http and https URLs with a host; fills `out`. On failure returns false and sets
 // `error` to what is wrong.

@@ -1,0 +1,91 @@
+#include "expose/http_server.h"
+
+#include <httplib.h>
+
+#include <utility>
+
+namespace vmq::expose {
+namespace {
+
+constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(ServerOptions server_options, const SnapshotStore& snapshot_store, Logger& log)
+      : options(std::move(server_options)), store(snapshot_store), logger(log) {}
+
+  void InstallRoutes(const std::string& version);
+
+  ServerOptions options;
+  const SnapshotStore& store;
+  Logger& logger;
+  httplib::Server server;
+  int port = 0;
+};
+
+void HttpServer::Impl::InstallRoutes(const std::string& version) {
+  server.Get(options.telemetry_path, [this](const httplib::Request&, httplib::Response& res) {
+    // Compression, when the scraper asks for gzip, is applied by cpp-httplib.
+    res.set_content(store.Current()->metrics_text, kMetricsContentType);
+  });
+  server.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("Healthy.\n", "text/plain; charset=utf-8");
+  });
+  server.Get("/-/ready", [this](const httplib::Request&, httplib::Response& res) {
+    if (store.Current()->ready) {
+      res.set_content("Ready.\n", "text/plain; charset=utf-8");
+    } else {
+      res.status = 503;
+      res.set_content("Not ready: waiting for the first poll of every target.\n",
+                      "text/plain; charset=utf-8");
+    }
+  });
+  server.Get("/", [this, version](const httplib::Request&, httplib::Response& res) {
+    res.set_content(RenderLandingPage(*store.Current(), options.telemetry_path, version),
+                    "text/html; charset=utf-8");
+  });
+  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      res.set_content("HTTP " + std::to_string(res.status) + "\n",
+                      "text/plain; charset=utf-8");
+    }
+  });
+}
+
+HttpServer::HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(options), store, logger)) {
+  const int threads = impl_->options.threads;
+  impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  impl_->server.set_keep_alive_timeout(impl_->options.keep_alive_seconds);
+  impl_->server.set_keep_alive_max_count(impl_->options.keep_alive_max_requests);
+  impl_->server.set_read_timeout(10);
+  impl_->server.set_write_timeout(10);
+  impl_->server.set_payload_max_length(64 * 1024);
+  impl_->InstallRoutes(VMQ_VERSION);
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+bool HttpServer::Bind() {
+  auto& opts = impl_->options;
+  if (opts.port == 0) {
+    impl_->port = impl_->server.bind_to_any_port(opts.host);
+  } else if (impl_->server.bind_to_port(opts.host, opts.port)) {
+    impl_->port = opts.port;
+  }
+  if (impl_->port <= 0) {
+    impl_->logger.Error("cannot listen", {{"address", opts.host + ":" + std::to_string(opts.port)}});
+    return false;
+  }
+  impl_->logger.Info("listening", {{"address", opts.host + ":" + std::to_string(impl_->port)}});
+  return true;
+}
+
+int HttpServer::bound_port() const { return impl_->port; }
+
+void HttpServer::Serve() { impl_->server.listen_after_bind(); }
+
+void HttpServer::Stop() { impl_->server.stop(); }
+
+}  // namespace vmq::expose

@@ -1,0 +1,41 @@
+#ifndef VMQ_EXPOSE_SNAPSHOT_H_
+#define VMQ_EXPOSE_SNAPSHOT_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "expose/target_status.h"
+
+namespace vmq::expose {
+
+// Everything the HTTP server serves, rendered ahead of time by the poll side. Immutable once
+// published, so a scrape never waits on a poll and never sees half an update.
+struct Snapshot {
+  std::string metrics_text;
+  std::vector<TargetStatus> targets;
+  bool ready = false;  // config loaded and every target polled at least once
+};
+
+class SnapshotStore {
+ public:
+  SnapshotStore() : current_(std::make_shared<const Snapshot>()) {}
+
+  void Publish(std::shared_ptr<const Snapshot> snapshot) {
+    std::lock_guard lock(mu_);
+    current_ = std::move(snapshot);
+  }
+  std::shared_ptr<const Snapshot> Current() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> current_;
+};
+
+}  // namespace vmq::expose
+
+#endif  // VMQ_EXPOSE_SNAPSHOT_H_

@@ -1,0 +1,103 @@
+// vernemq-pubcomp-exporter: wires config -> poll -> parse/select -> window -> expose.
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "expose/http_server.h"
+#include "expose/snapshot.h"
+#include "main/flags.h"
+#include "main/pipeline.h"
+#include "poll/http_fetcher.h"
+#include "poll/scheduler.h"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+sigset_t TerminationSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
+int Run(const vmq::Flags& flags) {
+  vmq::Logger logger(std::cerr, flags.log_level, flags.log_format);
+  vmq::config::Config config;
+  try {
+    config = vmq::config::LoadFile(flags.config_file);
+  } catch (const vmq::config::ConfigError& error) {
+    std::cerr << error.what() << "\n";
+    return kExitUsage;
+  }
+  if (flags.config_check) {
+    std::cout << flags.config_file << ": OK (" << config.targets.size() << " targets, "
+              << config.signals.size() << " signals)\n";
+    return 0;
+  }
+
+  // Block termination signals in every thread; the main thread waits for them.
+  const sigset_t signals = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  vmq::SystemClock clock;
+  vmq::expose::SnapshotStore store;
+  vmq::Pipeline pipeline(config, clock, logger, store, {VMQ_VERSION, VMQ_REVISION});
+  pipeline.Publish();
+
+  vmq::expose::HttpServer server(
+      {.host = flags.listen_host, .port = flags.listen_port, .telemetry_path = flags.telemetry_path},
+      store, logger);
+  if (!server.Bind()) return 1;
+
+  std::vector<std::unique_ptr<vmq::poll::Fetcher>> fetchers;
+  for (const auto& target : config.targets) {
+    fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target.url, config.poll, clock));
+  }
+  vmq::poll::Scheduler scheduler(
+      std::move(fetchers), config.poll.interval,
+      [&pipeline](size_t index, vmq::poll::PollResult result) {
+        pipeline.OnPollResult(index, std::move(result));
+      });
+  logger.Info("starting", {{"version", VMQ_VERSION},
+                           {"config", flags.config_file},
+                           {"targets", std::to_string(config.targets.size())}});
+  scheduler.Start();
+  std::thread serving([&server] { server.Serve(); });
+
+  int received = 0;
+  sigwait(&signals, &received);
+  logger.Info("shutting down", {{"signal", std::to_string(received)}});
+  server.Stop();
+  serving.join();
+  scheduler.Stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  vmq::Flags flags;
+  std::string error;
+  if (!vmq::ParseFlags(argc, argv, &flags, &error)) {
+    std::cerr << error << "\n" << vmq::Usage(argv[0]);
+    return kExitUsage;
+  }
+  if (flags.help) {
+    std::cout << vmq::Usage(argv[0]);
+    return 0;
+  }
+  if (flags.version) {
+    std::cout << "vernemq-pubcomp-exporter " << VMQ_VERSION << " (revision " << VMQ_REVISION
+              << ")\n";
+    return 0;
+  }
+  return Run(flags);
+}

@@ -1,0 +1,164 @@
+#include "signals/selector.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vmq::signals {
+namespace {
+
+constexpr std::string_view kPublishError = "mqtt_publish_error";
+constexpr std::string_view kWallclock = "system_wallclock";
+// Largest double below which every integer is exact; VerneMQ counters stay far below it.
+constexpr double kMaxExactInteger = 9007199254740992.0;
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+std::optional<uint64_t> CounterValue(double value) {
+  if (!std::isfinite(value) || value < 0 || value > kMaxExactInteger ||
+      value != std::floor(value)) {
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(value);
+}
+
+std::string SeriesKey(std::string_view source, const LabelPairs& labels) {
+  std::string key(source);
+  key.push_back('{');
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) key.push_back(',');
+    key.append(labels[i].first).append("=\"");
+    for (char c : labels[i].second) {
+      if (c == '"' || c == '\\') key.push_back('\\');
+      key.push_back(c == '\n' ? 'n' : c);
+    }
+    key.push_back('"');
+  }
+  key.push_back('}');
+  return key;
+}
+
+struct Candidate {
+  std::string prefix;
+  RawSeries series;
+  bool valid_value = true;
+};
+
+// Collects, in one pass, every sample whose name ends in a wanted source; which prefix is
+// VerneMQ's is only known once the detecting family has been seen, possibly later.
+class CandidateCollector final : public textformat::Handler {
+ public:
+  explicit CandidateCollector(const std::vector<std::string>& sources) : sources_(sources) {}
+
+  void OnSample(const textformat::Sample& sample) override {
+    if (EndsWith(sample.name, kPublishError) && !publish_error_prefix_) {
+      publish_error_prefix_ = std::string(sample.name.substr(0, sample.name.size() - kPublishError.size()));
+    }
+    if (EndsWith(sample.name, kWallclock)) {
+      AddWallclock(sample);
+      return;
+    }
+    for (const std::string& source : sources_) {
+      if (EndsWith(sample.name, source)) {
+        Add(sample, source);
+        return;
+      }
+    }
+  }
+
+  std::optional<std::string> DetectedPrefix() const {
+    if (publish_error_prefix_) return publish_error_prefix_;
+    if (!wallclocks_.empty()) return wallclocks_.front().first;
+    return std::nullopt;
+  }
+
+  std::vector<Candidate>& candidates() { return candidates_; }
+  const std::vector<std::pair<std::string, std::optional<uint64_t>>>& wallclocks() const {
+    return wallclocks_;
+  }
+
+ private:
+  void Add(const textformat::Sample& sample, std::string_view source) {
+    Candidate candidate;
+    candidate.prefix = std::string(sample.name.substr(0, sample.name.size() - source.size()));
+    candidate.series.source = std::string(source);
+    for (const auto& label : sample.labels) {
+      candidate.series.labels.emplace_back(std::string(label.name), std::string(label.value));
+    }
+    std::sort(candidate.series.labels.begin(), candidate.series.labels.end());
+    const auto value = CounterValue(sample.value);
+    candidate.valid_value = value.has_value();
+    candidate.series.value = value.value_or(0);
+    candidates_.push_back(std::move(candidate));
+  }
+
+  void AddWallclock(const textformat::Sample& sample) {
+    wallclocks_.emplace_back(
+        std::string(sample.name.substr(0, sample.name.size() - kWallclock.size())),
+        CounterValue(sample.value));
+  }
+
+  const std::vector<std::string>& sources_;
+  std::optional<std::string> publish_error_prefix_;
+  std::vector<Candidate> candidates_;
+  std::vector<std::pair<std::string, std::optional<uint64_t>>> wallclocks_;
+};
+
+}  // namespace
+
+Selector::Selector(const std::vector<config::Signal>& signals) {
+  for (const auto& signal : signals) {
+    if (std::find(sources_.begin(), sources_.end(), signal.source) == sources_.end()) {
+      sources_.push_back(signal.source);
+    }
+  }
+  // Longest first, so that a source that is a suffix of another never steals its samples.
+  std::sort(sources_.begin(), sources_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+SelectedPage Selector::Select(std::string_view page) const {
+  CandidateCollector collector(sources_);
+  SelectedPage selected;
+  selected.parse = textformat::Parse(page, collector);
+  const auto prefix = collector.DetectedPrefix();
+  if (!prefix) return selected;
+  selected.is_vernemq = true;
+  selected.prefix = *prefix;
+  for (const auto& [wallclock_prefix, value] : collector.wallclocks()) {
+    if (wallclock_prefix == *prefix) selected.uptime_ms = value;
+  }
+  for (Candidate& candidate : collector.candidates()) {
+    if (candidate.prefix != *prefix) continue;
+    if (!candidate.valid_value) {
+      ++selected.rejected_values;
+      continue;
+    }
+    RawSeries& series = candidate.series;
+    if (selected.node.empty()) selected.node = std::string(LabelValue(series.labels, "node"));
+    series.key = SeriesKey(series.source, series.labels);
+    selected.series.push_back(std::move(series));
+  }
+  return selected;
+}
+
+std::string_view LabelValue(const LabelPairs& labels, std::string_view name) {
+  for (const auto& [label, value] : labels) {
+    if (label == name) return value;
+  }
+  return {};
+}
+
+bool Feeds(const config::Signal& signal, const RawSeries& series) {
+  if (signal.source != series.source) return false;
+  for (const auto& matcher : signal.include) {
+    if (!matcher.Matches(LabelValue(series.labels, matcher.label))) return false;
+  }
+  for (const auto& matcher : signal.exclude) {
+    if (matcher.Matches(LabelValue(series.labels, matcher.label))) return false;
+  }
+  return true;
+}
+
+}  // namespace vmq::signals

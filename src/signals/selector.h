@@ -1,0 +1,61 @@
+#ifndef VMQ_SIGNALS_SELECTOR_H_
+#define VMQ_SIGNALS_SELECTOR_H_
+
+// The select stage: reads one VerneMQ page in a single parse and keeps only the raw counter
+// series that some signal needs, plus the node's uptime. Everything else on the page
+// (300-600 series) is dropped here.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "textformat/parser.h"
+
+namespace vmq::signals {
+
+using LabelPairs = std::vector<std::pair<std::string, std::string>>;  // sorted by name
+
+// One raw counter series a signal needs, as read from one page.
+struct RawSeries {
+  std::string key;     // stable identity: source{label="value",...}, labels sorted
+  std::string source;  // metric name without the namespace prefix
+  LabelPairs labels;
+  uint64_t value = 0;
+};
+
+struct SelectedPage {
+  bool is_vernemq = false;
+  std::string prefix;                  // "" (1.x), "vernemq_" (2.x) or a custom namespace
+  std::string node;                    // the `node` label VerneMQ puts on every sample
+  std::optional<uint64_t> uptime_ms;   // <prefix>system_wallclock
+  std::vector<RawSeries> series;
+  textformat::ParseStats parse;
+  size_t rejected_values = 0;  // selected samples whose value is not a counter value
+};
+
+class Selector {
+ public:
+  explicit Selector(const std::vector<config::Signal>& signals);
+
+  // VerneMQ is recognised by its `mqtt_publish_error` family (as Netdata does), falling back
+  // to `system_wallclock`; the text before that name is the namespace prefix.
+  SelectedPage Select(std::string_view page) const;
+
+ private:
+  std::vector<std::string> sources_;  // distinct signal sources
+};
+
+// Whether `series` feeds `signal` (source and label matchers).
+bool Feeds(const config::Signal& signal, const RawSeries& series);
+
+// Value of a label, "" when absent (PromQL semantics).
+std::string_view LabelValue(const LabelPairs& labels, std::string_view name);
+
+}  // namespace vmq::signals
+
+#endif  // VMQ_SIGNALS_SELECTOR_H_

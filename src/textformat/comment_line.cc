@@ -1,0 +1,80 @@
+#include "textformat/comment_line.h"
+
+#include "textformat/scan.h"
+
+namespace vmq::textformat::detail {
+namespace {
+
+// Reads the metric name that follows HELP or TYPE.
+std::optional<LineFailure> ScanDescribedName(std::string_view line, size_t& pos,
+                                             std::string_view& name) {
+  SkipBlanks(line, pos);
+  if (pos == line.size()) return LineFailure{"missing metric name after HELP or TYPE", {}};
+  const size_t begin = pos;
+  name = ScanMetricName(line, pos);
+  if (name.empty() || (pos < line.size() && !HasClass(line[pos], kBlank))) {
+    size_t end = begin;
+    return LineFailure{"invalid metric name", ScanUntilBlank(line, end)};
+  }
+  return std::nullopt;
+}
+
+std::string_view UnescapeHelp(std::string_view text, std::string& scratch) {
+  if (text.find('\\') == std::string_view::npos) return text;
+  scratch.clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '\\' || text[i + 1] == 'n')) {
+      scratch.push_back(text[i + 1] == 'n' ? '\n' : '\\');
+      ++i;
+    } else {
+      scratch.push_back(text[i]);
+    }
+  }
+  return scratch;
+}
+
+std::optional<LineFailure> ParseHelp(std::string_view line, size_t pos, Handler& handler,
+                                     std::string& scratch) {
+  std::string_view name;
+  if (auto failure = ScanDescribedName(line, pos, name)) return failure;
+  SkipBlanks(line, pos);
+  handler.OnHelp(name, UnescapeHelp(line.substr(pos), scratch));
+  return std::nullopt;
+}
+
+std::optional<MetricType> TypeFromName(std::string_view name) {
+  if (name == "counter") return MetricType::kCounter;
+  if (name == "gauge") return MetricType::kGauge;
+  if (name == "histogram") return MetricType::kHistogram;
+  if (name == "summary") return MetricType::kSummary;
+  if (name == "untyped") return MetricType::kUntyped;
+  return std::nullopt;
+}
+
+std::optional<LineFailure> ParseType(std::string_view line, size_t pos, Handler& handler) {
+  std::string_view name;
+  if (auto failure = ScanDescribedName(line, pos, name)) return failure;
+  SkipBlanks(line, pos);
+  const std::string_view type_name = ScanUntilBlank(line, pos);
+  if (type_name.empty()) return LineFailure{"missing metric type", {}};
+  const std::optional<MetricType> type = TypeFromName(type_name);
+  if (!type) return LineFailure{"unknown metric type", type_name};
+  SkipBlanks(line, pos);
+  if (pos != line.size()) return LineFailure{"unexpected text after metric type", line.substr(pos)};
+  handler.OnType(name, *type);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<LineFailure> ParseCommentLine(std::string_view line, Handler& handler,
+                                            std::string& scratch) {
+  size_t pos = 1;  // past '#'
+  SkipBlanks(line, pos);
+  const std::string_view keyword = ScanUntilBlank(line, pos);
+  if (keyword == "HELP") return ParseHelp(line, pos, handler, scratch);
+  if (keyword == "TYPE") return ParseType(line, pos, handler);
+  return std::nullopt;
+}
+
+}  // namespace vmq::textformat::detail

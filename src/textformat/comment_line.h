@@ -1,0 +1,22 @@
+#ifndef VMQ_TEXTFORMAT_COMMENT_LINE_H_
+#define VMQ_TEXTFORMAT_COMMENT_LINE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "textformat/line_failure.h"
+#include "textformat/parser.h"
+
+namespace vmq::textformat::detail {
+
+// Parses a line starting with '#'. `# HELP name text` and `# TYPE name type` go to the
+// handler; any other comment is ignored. `scratch` receives HELP text that needs unescaping
+// (only `\\` and `\n` are escapes there; any other backslash is kept as written, since a
+// slightly odd help text is no reason to drop the line).
+std::optional<LineFailure> ParseCommentLine(std::string_view line, Handler& handler,
+                                            std::string& scratch);
+
+}  // namespace vmq::textformat::detail
+
+#endif  // VMQ_TEXTFORMAT_COMMENT_LINE_H_

@@ -1,0 +1,166 @@
+#include "textformat/sample_line.h"
+
+#include "textformat/number.h"
+#include "textformat/scan.h"
+
+namespace vmq::textformat::detail {
+namespace {
+
+constexpr size_t kInitialLabelCapacity = 16;
+
+LineFailure UnterminatedLabelSet(std::string_view line, size_t brace) {
+  return {"unterminated label set", line.substr(brace)};
+}
+
+// The bytes from `begin` up to the next blank, to show where a token went wrong.
+std::string_view TokenAt(std::string_view line, size_t begin) {
+  size_t end = begin;
+  return ScanUntilBlank(line, end);
+}
+
+}  // namespace
+
+SampleLineParser::SampleLineParser(const ParseLimits& limits)
+    : max_labels_(limits.max_labels_per_sample) {
+  labels_.reserve(kInitialLabelCapacity);
+}
+
+std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, Sample& sample) {
+  labels_.clear();
+  scratch_.clear();
+  size_t pos = 0;
+  sample.name = ScanMetricName(line, pos);
+  const bool name_ends_cleanly =
+      pos == line.size() || line[pos] == '{' || HasClass(line[pos], kBlank);
+  if (sample.name.empty() || !name_ends_cleanly) {
+    return LineFailure{"invalid metric name", TokenAt(line, 0)};
+  }
+  if (pos < line.size() && line[pos] == '{') {
+    if (auto failure = ParseLabelSet(line, pos)) return failure;
+  }
+  sample.labels = labels_;
+  return ParseValueAndTimestamp(line, pos, sample);
+}
+
+std::optional<LineFailure> SampleLineParser::ParseLabelSet(std::string_view line, size_t& pos) {
+  const size_t brace = pos++;
+  while (true) {
+    SkipBlanks(line, pos);
+    if (pos >= line.size()) return UnterminatedLabelSet(line, brace);
+    if (line[pos] == '}') break;  // empty set, or a trailing comma
+    if (auto failure = ParseLabel(line, pos)) return failure;
+    SkipBlanks(line, pos);
+    if (pos >= line.size()) return UnterminatedLabelSet(line, brace);
+    if (line[pos] == '}') break;
+    if (line[pos] != ',')
+      return LineFailure{"expected ',' or '}' after label value", TokenAt(line, pos)};
+    ++pos;
+  }
+  ++pos;
+  return std::nullopt;
+}
+
+std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, size_t& pos) {
+  const size_t name_begin = pos;
+  const std::string_view name = ScanLabelName(line, pos);
+  const bool name_ends_cleanly =
+      pos == line.size() || line[pos] == '=' || HasClass(line[pos], kBlank);
+  if (name.empty() || !name_ends_cleanly) {
+    return LineFailure{"invalid label name", TokenAt(line, name_begin)};
+  }
+  for (const Label& label : labels_) {
+    if (label.name == name) return LineFailure{"duplicate label name", name};
+  }
+  SkipBlanks(line, pos);
+  if (pos >= line.size()) return LineFailure{"unterminated label set", line.substr(name_begin)};
+  if (line[pos] != '=') return LineFailure{"expected '=' after label name", TokenAt(line, pos)};
+  ++pos;
+  SkipBlanks(line, pos);
+  if (pos >= line.size()) return LineFailure{"unterminated label set", line.substr(name_begin)};
+  if (line[pos] != '"') {
+    return LineFailure{"expected '\"' to open label value", TokenAt(line, pos)};
+  }
+  ++pos;
+  std::string_view value;
+  if (auto failure = ParseLabelValue(line, pos, value)) return failure;
+  if (labels_.size() >= max_labels_) return LineFailure{"too many labels", {}, max_labels_};
+  labels_.push_back({name, value});
+  return std::nullopt;
+}
+
+// `pos` is just past the opening quote. The common case, a value without escapes, is
+// handed out as a view into the page.
+std::optional<LineFailure> SampleLineParser::ParseLabelValue(std::string_view line, size_t& pos,
+                                                             std::string_view& value) {
+  const size_t begin = pos;
+  for (; pos < line.size(); ++pos) {
+    if (line[pos] == '"') {
+      value = line.substr(begin, pos - begin);
+      ++pos;
+      return std::nullopt;
+    }
+    if (line[pos] == '\\') return UnescapeLabelValue(line, begin, pos, value);
+  }
+  return LineFailure{"unterminated label value", line.substr(begin - 1)};
+}
+
+std::optional<LineFailure> SampleLineParser::UnescapeLabelValue(std::string_view line, size_t begin,
+                                                                size_t& pos,
+                                                                std::string_view& value) {
+  // All unescaped values of a line together are shorter than the line.
+  if (scratch_.capacity() < line.size()) scratch_.reserve(line.size());
+  const size_t out_begin = scratch_.size();
+  scratch_.append(line.substr(begin, pos - begin));
+  while (pos < line.size()) {
+    const char c = line[pos];
+    if (c == '"') {
+      value = std::string_view(scratch_).substr(out_begin);
+      ++pos;
+      return std::nullopt;
+    }
+    if (c != '\\') {
+      scratch_.push_back(c);
+      ++pos;
+      continue;
+    }
+    if (pos + 1 >= line.size()) break;
+    switch (line[pos + 1]) {
+      case '\\':
+        scratch_.push_back('\\');
+        break;
+      case '"':
+        scratch_.push_back('"');
+        break;
+      case 'n':
+        scratch_.push_back('\n');
+        break;
+      default:
+        return LineFailure{"invalid escape sequence in label value", line.substr(pos, 2)};
+    }
+    pos += 2;
+  }
+  return LineFailure{"unterminated label value", line.substr(begin - 1)};
+}
+
+std::optional<LineFailure> SampleLineParser::ParseValueAndTimestamp(std::string_view line,
+                                                                    size_t& pos, Sample& sample) {
+  SkipBlanks(line, pos);
+  const std::string_view value_token = ScanUntilBlank(line, pos);
+  if (value_token.empty()) return LineFailure{"missing value", line};
+  const std::optional<double> value = ParseValue(value_token);
+  if (!value) return LineFailure{"invalid value", value_token};
+  sample.value = *value;
+  sample.timestamp_ms.reset();
+  SkipBlanks(line, pos);
+  if (pos == line.size()) return std::nullopt;
+  const std::string_view timestamp_token = ScanUntilBlank(line, pos);
+  sample.timestamp_ms = ParseTimestamp(timestamp_token);
+  if (!sample.timestamp_ms) return LineFailure{"invalid timestamp", timestamp_token};
+  SkipBlanks(line, pos);
+  if (pos != line.size()) {
+    return LineFailure{"unexpected text after timestamp", line.substr(pos)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace vmq::textformat::detail

@@ -1,0 +1,43 @@
+#ifndef VMQ_TEXTFORMAT_SAMPLE_LINE_H_
+#define VMQ_TEXTFORMAT_SAMPLE_LINE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "textformat/line_failure.h"
+#include "textformat/parser.h"
+
+namespace vmq::textformat::detail {
+
+// Parses `name[{labels}] value [timestamp]` lines. One instance serves a whole page so that
+// its label vector and unescape buffer are allocated once, not per sample.
+class SampleLineParser {
+ public:
+  explicit SampleLineParser(const ParseLimits& limits);
+
+  // `line` has no line terminator and starts with the metric name. On success `sample`
+  // (all but its line number) is filled in; its views are valid until the next call.
+  std::optional<LineFailure> Parse(std::string_view line, Sample& sample);
+
+ private:
+  std::optional<LineFailure> ParseLabelSet(std::string_view line, size_t& pos);
+  std::optional<LineFailure> ParseLabel(std::string_view line, size_t& pos);
+  std::optional<LineFailure> ParseLabelValue(std::string_view line, size_t& pos,
+                                             std::string_view& value);
+  std::optional<LineFailure> UnescapeLabelValue(std::string_view line, size_t begin, size_t& pos,
+                                                std::string_view& value);
+  static std::optional<LineFailure> ParseValueAndTimestamp(std::string_view line, size_t& pos,
+                                                           Sample& sample);
+
+  size_t max_labels_;
+  std::vector<Label> labels_;
+  // Holds the unescaped label values of the current line. It is sized for the whole line
+  // before the first value is written, so it never reallocates under views already given out.
+  std::string scratch_;
+};
+
+}  // namespace vmq::textformat::detail
+
+#endif  // VMQ_TEXTFORMAT_SAMPLE_LINE_H_
