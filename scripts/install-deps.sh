@@ -6,10 +6,10 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang-format curl ca-certificates
+  build-essential cmake ninja-build pkg-config clang-format curl ca-certificates
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
   libssl-dev zlib1g-dev libbrotli-dev
-  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
   prometheus prometheus-alertmanager
 )
 if [[ "${1:-}" == "--docker" ]]; then

@@ -9,12 +9,12 @@ namespace {
 std::optional<LineFailure> ScanDescribedName(std::string_view line, size_t& pos,
                                              std::string_view& name) {
   SkipBlanks(line, pos);
-  if (pos == line.size()) return LineFailure{"missing metric name after HELP or TYPE", {}};
+  if (pos == line.size()) return LineFailure("missing metric name after HELP or TYPE");
   const size_t begin = pos;
   name = ScanMetricName(line, pos);
   if (name.empty() || (pos < line.size() && !HasClass(line[pos], kBlank))) {
     size_t end = begin;
-    return LineFailure{"invalid metric name", ScanUntilBlank(line, end)};
+    return LineFailure("invalid metric name", ScanUntilBlank(line, end));
   }
   return std::nullopt;
 }
@@ -56,11 +56,11 @@ std::optional<LineFailure> ParseType(std::string_view line, size_t pos, Handler&
   if (auto failure = ScanDescribedName(line, pos, name)) return failure;
   SkipBlanks(line, pos);
   const std::string_view type_name = ScanUntilBlank(line, pos);
-  if (type_name.empty()) return LineFailure{"missing metric type", {}};
+  if (type_name.empty()) return LineFailure("missing metric type");
   const std::optional<MetricType> type = TypeFromName(type_name);
-  if (!type) return LineFailure{"unknown metric type", type_name};
+  if (!type) return LineFailure("unknown metric type", type_name);
   SkipBlanks(line, pos);
-  if (pos != line.size()) return LineFailure{"unexpected text after metric type", line.substr(pos)};
+  if (pos != line.size()) return LineFailure("unexpected text after metric type", line.substr(pos));
   handler.OnType(name, *type);
   return std::nullopt;
 }

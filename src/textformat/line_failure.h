@@ -11,6 +11,14 @@ namespace vmq::textformat::detail {
 // Why one line was rejected. Kept as views so that a rejected line costs no allocation;
 // only the few failures that get recorded in ParseStats are turned into text.
 struct LineFailure {
+  explicit LineFailure(std::string_view why, std::string_view bytes = {})
+      : reason(why), excerpt(bytes) {}
+  static LineFailure OverLimit(std::string_view why, size_t exceeded_limit) {
+    LineFailure failure(why);
+    failure.limit = exceeded_limit;
+    return failure;
+  }
+
   std::string_view reason;      // a string literal
   std::string_view excerpt;     // the offending bytes of the line, if any
   std::optional<size_t> limit;  // the ParseLimits value that was exceeded, if that is why

@@ -34,10 +34,10 @@ class PageParser {
  private:
   std::optional<detail::LineFailure> ParseLine(std::string_view line) {
     if (line.size() > limits_.max_line_bytes) {
-      return detail::LineFailure{"line too long", {}, limits_.max_line_bytes};
+      return detail::LineFailure::OverLimit("line too long", limits_.max_line_bytes);
     }
     if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
-      return detail::LineFailure{"NUL byte in line", {}};
+      return detail::LineFailure("NUL byte in line");
     }
     size_t first = 0;
     detail::SkipBlanks(line, first);

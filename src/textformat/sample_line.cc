@@ -9,7 +9,7 @@ namespace {
 constexpr size_t kInitialLabelCapacity = 16;
 
 LineFailure UnterminatedLabelSet(std::string_view line, size_t brace) {
-  return {"unterminated label set", line.substr(brace)};
+  return LineFailure("unterminated label set", line.substr(brace));
 }
 
 // The bytes from `begin` up to the next blank, to show where a token went wrong.
@@ -33,7 +33,7 @@ std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, Sample
   const bool name_ends_cleanly =
       pos == line.size() || line[pos] == '{' || HasClass(line[pos], kBlank);
   if (sample.name.empty() || !name_ends_cleanly) {
-    return LineFailure{"invalid metric name", TokenAt(line, 0)};
+    return LineFailure("invalid metric name", TokenAt(line, 0));
   }
   if (pos < line.size() && line[pos] == '{') {
     if (auto failure = ParseLabelSet(line, pos)) return failure;
@@ -53,7 +53,7 @@ std::optional<LineFailure> SampleLineParser::ParseLabelSet(std::string_view line
     if (pos >= line.size()) return UnterminatedLabelSet(line, brace);
     if (line[pos] == '}') break;
     if (line[pos] != ',')
-      return LineFailure{"expected ',' or '}' after label value", TokenAt(line, pos)};
+      return LineFailure("expected ',' or '}' after label value", TokenAt(line, pos));
     ++pos;
   }
   ++pos;
@@ -66,24 +66,24 @@ std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, s
   const bool name_ends_cleanly =
       pos == line.size() || line[pos] == '=' || HasClass(line[pos], kBlank);
   if (name.empty() || !name_ends_cleanly) {
-    return LineFailure{"invalid label name", TokenAt(line, name_begin)};
+    return LineFailure("invalid label name", TokenAt(line, name_begin));
   }
   for (const Label& label : labels_) {
-    if (label.name == name) return LineFailure{"duplicate label name", name};
+    if (label.name == name) return LineFailure("duplicate label name", name);
   }
   SkipBlanks(line, pos);
-  if (pos >= line.size()) return LineFailure{"unterminated label set", line.substr(name_begin)};
-  if (line[pos] != '=') return LineFailure{"expected '=' after label name", TokenAt(line, pos)};
+  if (pos >= line.size()) return LineFailure("unterminated label set", line.substr(name_begin));
+  if (line[pos] != '=') return LineFailure("expected '=' after label name", TokenAt(line, pos));
   ++pos;
   SkipBlanks(line, pos);
-  if (pos >= line.size()) return LineFailure{"unterminated label set", line.substr(name_begin)};
+  if (pos >= line.size()) return LineFailure("unterminated label set", line.substr(name_begin));
   if (line[pos] != '"') {
-    return LineFailure{"expected '\"' to open label value", TokenAt(line, pos)};
+    return LineFailure("expected '\"' to open label value", TokenAt(line, pos));
   }
   ++pos;
   std::string_view value;
   if (auto failure = ParseLabelValue(line, pos, value)) return failure;
-  if (labels_.size() >= max_labels_) return LineFailure{"too many labels", {}, max_labels_};
+  if (labels_.size() >= max_labels_) return LineFailure::OverLimit("too many labels", max_labels_);
   labels_.push_back({name, value});
   return std::nullopt;
 }
@@ -101,7 +101,7 @@ std::optional<LineFailure> SampleLineParser::ParseLabelValue(std::string_view li
     }
     if (line[pos] == '\\') return UnescapeLabelValue(line, begin, pos, value);
   }
-  return LineFailure{"unterminated label value", line.substr(begin - 1)};
+  return LineFailure("unterminated label value", line.substr(begin - 1));
 }
 
 std::optional<LineFailure> SampleLineParser::UnescapeLabelValue(std::string_view line, size_t begin,
@@ -135,30 +135,30 @@ std::optional<LineFailure> SampleLineParser::UnescapeLabelValue(std::string_view
         scratch_.push_back('\n');
         break;
       default:
-        return LineFailure{"invalid escape sequence in label value", line.substr(pos, 2)};
+        return LineFailure("invalid escape sequence in label value", line.substr(pos, 2));
     }
     pos += 2;
   }
-  return LineFailure{"unterminated label value", line.substr(begin - 1)};
+  return LineFailure("unterminated label value", line.substr(begin - 1));
 }
 
 std::optional<LineFailure> SampleLineParser::ParseValueAndTimestamp(std::string_view line,
                                                                     size_t& pos, Sample& sample) {
   SkipBlanks(line, pos);
   const std::string_view value_token = ScanUntilBlank(line, pos);
-  if (value_token.empty()) return LineFailure{"missing value", line};
+  if (value_token.empty()) return LineFailure("missing value", line);
   const std::optional<double> value = ParseValue(value_token);
-  if (!value) return LineFailure{"invalid value", value_token};
+  if (!value) return LineFailure("invalid value", value_token);
   sample.value = *value;
   sample.timestamp_ms.reset();
   SkipBlanks(line, pos);
   if (pos == line.size()) return std::nullopt;
   const std::string_view timestamp_token = ScanUntilBlank(line, pos);
   sample.timestamp_ms = ParseTimestamp(timestamp_token);
-  if (!sample.timestamp_ms) return LineFailure{"invalid timestamp", timestamp_token};
+  if (!sample.timestamp_ms) return LineFailure("invalid timestamp", timestamp_token);
   SkipBlanks(line, pos);
   if (pos != line.size()) {
-    return LineFailure{"unexpected text after timestamp", line.substr(pos)};
+    return LineFailure("unexpected text after timestamp", line.substr(pos));
   }
   return std::nullopt;
 }

@@ -102,7 +102,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "unexpected text after metric type"},
         MalformedLine{"HelpWithoutName", "# HELP  ", "missing metric name"},
         MalformedLine{"HelpWithBadName", "# HELP m-x text", "invalid metric name"}),
-    [](const ::testing::TestParamInfo<MalformedLine>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<MalformedLine>& param_info) {
+      return param_info.param.name;
+    });
 
 TEST(Parser, RecordsOnlyTheFirstErrorsButCountsEveryBadLine) {
   std::string page;

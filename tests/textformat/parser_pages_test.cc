@@ -122,8 +122,8 @@ INSTANTIATE_TEST_SUITE_P(EveryCapture, ParserOn212Pages,
                                            CapturedPage{"05-after-v5-pubrel-unknown-id.txt", 320},
                                            CapturedPage{"06-before-restart.txt", 320},
                                            CapturedPage{"07-after-restart.txt", 302}),
-                         [](const ::testing::TestParamInfo<CapturedPage>& info) {
-                           return "Page" + std::string(info.param.file).substr(0, 2);
+                         [](const ::testing::TestParamInfo<CapturedPage>& param_info) {
+                           return "Page" + std::string(param_info.param.file).substr(0, 2);
                          });
 
 TEST(ParserOnRealPages, DeliversLastSampleOf1xStylePageWithoutFinalNewline) {
