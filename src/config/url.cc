@@ -44,8 +44,8 @@ bool ParsePort(std::string_view text, int* port, std::string* error) {
   return true;
 }
 
-bool ParseBracketedHost(std::string_view authority, Url* out, std::optional<std::string_view>* port_text,
-                        std::string* error) {
+bool ParseBracketedHost(std::string_view authority, Url* out,
+                        std::optional<std::string_view>* port_text, std::string* error) {
   const size_t close = authority.find(']');
   if (close == std::string_view::npos) {
     return Fail(error, "the IPv6 address has no closing ']'");
@@ -65,10 +65,11 @@ bool ParseBracketedHost(std::string_view authority, Url* out, std::optional<std:
   return true;
 }
 
-bool ParseNamedHost(std::string_view authority, Url* out, std::optional<std::string_view>* port_text,
-                    std::string* error) {
+bool ParseNamedHost(std::string_view authority, Url* out,
+                    std::optional<std::string_view>* port_text, std::string* error) {
   if (std::count(authority.begin(), authority.end(), ':') > 1) {
-    return Fail(error, "an IPv6 address must be written in brackets, e.g. http://[::1]:8888/metrics");
+    return Fail(error,
+                "an IPv6 address must be written in brackets, e.g. http://[::1]:8888/metrics");
   }
   const size_t colon = authority.find(':');
   const std::string_view host = authority.substr(0, colon);
@@ -90,9 +91,8 @@ bool ParseAuthority(std::string_view authority, Url* out, std::string* error) {
     return Fail(error, "user information (user@host) is not supported");
   }
   std::optional<std::string_view> port_text;
-  const bool ok = authority[0] == '['
-                      ? ParseBracketedHost(authority, out, &port_text, error)
-                      : ParseNamedHost(authority, out, &port_text, error);
+  const bool ok = authority[0] == '[' ? ParseBracketedHost(authority, out, &port_text, error)
+                                      : ParseNamedHost(authority, out, &port_text, error);
   if (!ok) return false;
   if (!port_text) {
     out->port = out->scheme == "https" ? 443 : 80;

@@ -49,8 +49,8 @@ std::vector<Window> ParseWindows(const std::optional<Node>& node, const PollSect
     Window window = ParseWindow(items[i], poll);
     for (size_t j = 0; j < windows.size(); ++j) {
       if (windows[j].length == window.length) {
-        items[i].Fail(items[i].path() + " (" + window.text + ") is as long as " +
-                      items[j].path() + " (" + windows[j].text + "); remove one of them");
+        items[i].Fail(items[i].path() + " (" + window.text + ") is as long as " + items[j].path() +
+                      " (" + windows[j].text + "); remove one of them");
       }
     }
     windows.push_back(std::move(window));

@@ -77,7 +77,9 @@ Map Node::FixedMap(std::string_view expected,
   return Map(*this, ReadEntries(expected, &allowed_keys));
 }
 
-Map Node::OpenMap(std::string_view expected) const { return Map(*this, ReadEntries(expected, nullptr)); }
+Map Node::OpenMap(std::string_view expected) const {
+  return Map(*this, ReadEntries(expected, nullptr));
+}
 
 std::vector<Entry> Node::ReadEntries(std::string_view expected,
                                      const std::vector<std::string_view>* allowed_keys) const {
@@ -87,8 +89,7 @@ std::vector<Entry> Node::ReadEntries(std::string_view expected,
     const std::string child_path_prefix = path_.empty() ? "" : path_ + ".";
     if (!pair.first.IsScalar()) {
       Child(pair.first, path_, position_)
-          .Fail(Name() + " has a key that is " + KindOf(pair.first) +
-                "; keys must be plain names");
+          .Fail(Name() + " has a key that is " + KindOf(pair.first) + "; keys must be plain names");
     }
     const std::string key = pair.first.Scalar();
     const Node key_node = Child(pair.first, child_path_prefix + key, position_);
@@ -103,8 +104,8 @@ std::vector<Entry> Node::ReadEntries(std::string_view expected,
       key_node.Fail("duplicate key \"" + key + "\" " + Where() + " (first given at line " +
                     std::to_string(first->key_node.position().line) + "); keep only one");
     }
-    entries.push_back(Entry{key, key_node,
-                            Child(pair.second, child_path_prefix + key, key_node.position())});
+    entries.push_back(
+        Entry{key, key_node, Child(pair.second, child_path_prefix + key, key_node.position())});
   }
   return entries;
 }

@@ -35,6 +35,7 @@ std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, Sample
   if (sample.name.empty() || !name_ends_cleanly) {
     return LineFailure("invalid metric name", TokenAt(line, 0));
   }
+  SkipBlanks(line, pos);
   if (pos < line.size() && line[pos] == '{') {
     if (auto failure = ParseLabelSet(line, pos)) return failure;
   }

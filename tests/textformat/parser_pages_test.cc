@@ -134,7 +134,7 @@ TEST(ParserOnRealPages, DeliversLastSampleOf1xStylePageWithoutFinalNewline) {
   EXPECT_EQ(parsed.stats.bad_lines, 0u);
   ASSERT_EQ(parsed.handler.samples.size(), kSamplesIn201);
   const RecordedSample& last = parsed.handler.samples.back();
-  EXPECT_EQ(last.name, "storage_tombstone_count");
+  EXPECT_EQ(last.name, "swc_tombstone_count");
   EXPECT_EQ(last.line, kLinesIn201);
   EXPECT_THAT(last.labels,
               ElementsAre(Pair("node", "VerneMQ@10.10.10.20"), Pair("group", "meta9")));

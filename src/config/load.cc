@@ -1,0 +1,70 @@
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/config.h"
+#include "config/sections.h"
+#include "config/yaml_reader.h"
+
+namespace vmq::config {
+namespace {
+
+std::vector<YAML::Node> ParseYaml(std::string_view text, const std::string& file) {
+  try {
+    return YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& error) {
+    const YAML::Mark& mark = error.mark;
+    const bool placed = !mark.is_null() && mark.line >= 0 && mark.column >= 0;
+    throw ConfigError(file, placed ? mark.line + 1 : 1, placed ? mark.column + 1 : 1,
+                      "invalid YAML: " + error.msg);
+  }
+}
+
+// Empty documents (a stray `---`) are ignored; two with content are refused rather than
+// silently reading only the first.
+YAML::Node SingleDocument(const std::vector<YAML::Node>& documents, const std::string& file) {
+  std::vector<YAML::Node> filled;
+  for (const YAML::Node& document : documents) {
+    if (!document.IsNull()) filled.push_back(document);
+  }
+  if (filled.empty()) {
+    throw ConfigError(file, 1, 1, "the file is empty; it needs at least a targets: list");
+  }
+  if (filled.size() > 1) {
+    const YAML::Mark mark = filled[1].Mark();
+    throw ConfigError(file, mark.line + 1, mark.column + 1,
+                      "a second YAML document starts here; put the whole configuration in one "
+                      "document");
+  }
+  return filled.front();
+}
+
+}  // namespace
+
+Config LoadString(std::string_view yaml, const std::string& file) {
+  const YAML::Node document = SingleDocument(ParseYaml(yaml, file), file);
+  Config config = detail::ParseRoot(detail::Node::Root(document, &file));
+  config.file = file;
+  return config;
+}
+
+Config LoadFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path, 0, 0, "cannot read: it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(errno));
+  return LoadString(text.str(), path);
+}
+
+}  // namespace vmq::config

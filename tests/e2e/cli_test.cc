@@ -1,0 +1,75 @@
+// The real binary's command line: configuration errors, --config.check, --version, --help.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/process.h"
+
+namespace vmq::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::StartsWith;
+
+int RunExporter(const std::vector<std::string>& args, std::string* output) {
+  std::vector<std::string> argv = {BinaryPath("vernemq-pubcomp-exporter")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, output);
+}
+
+TEST(ExporterCli, BadConfigExitsTwoWithFileLineColumn) {
+  TempDir dir;
+  const std::string file = dir.Write("bad.yaml",
+                                     "targets:\n"
+                                     "  - url: http://127.0.0.1:8888/metrics\n"
+                                     "poll:\n"
+                                     "  interval: 5s\n"
+                                     "  timeout: 5s\n");
+  std::string output;
+  EXPECT_EQ(RunExporter({"--config.file=" + file}, &output), 2);
+  EXPECT_THAT(output, StartsWith(file + ":5:"));
+  EXPECT_THAT(output, HasSubstr("timeout"));
+}
+
+TEST(ExporterCli, ConfigCheckAcceptsShippedConfig) {
+  std::string output;
+  EXPECT_EQ(RunExporter({"--config.check", "--config.file", std::string(VMQ_SOURCE_DIR) + "/config.yaml"},
+                        &output),
+            0)
+      << output;
+}
+
+TEST(ExporterCli, ConfigCheckRejectsUnknownKeyWithPosition) {
+  TempDir dir;
+  const std::string file =
+      dir.Write("bad.yaml", "targets:\n  - url: http://127.0.0.1:8888/metrics\nwindow: [1m]\n");
+  std::string output;
+  EXPECT_EQ(RunExporter({"--config.check", "--config.file=" + file}, &output), 2);
+  EXPECT_THAT(output, StartsWith(file + ":3:1: "));
+}
+
+TEST(ExporterCli, MissingConfigFileIsAnError) {
+  std::string output;
+  EXPECT_EQ(RunExporter({"--config.file=/nonexistent/config.yaml"}, &output), 2);
+  EXPECT_THAT(output, HasSubstr("/nonexistent/config.yaml"));
+}
+
+TEST(ExporterCli, UnknownFlagExitsTwo) {
+  std::string output;
+  EXPECT_EQ(RunExporter({"--no.such.flag"}, &output), 2);
+  EXPECT_THAT(output, HasSubstr("unknown flag --no.such.flag"));
+}
+
+TEST(ExporterCli, PrintsVersionAndHelp) {
+  std::string output;
+  EXPECT_EQ(RunExporter({"--version"}, &output), 0);
+  EXPECT_THAT(output, MatchesRegex("vernemq-pubcomp-exporter [0-9]+\\.[0-9]+\\.[0-9]+ .*\n"));
+  EXPECT_EQ(RunExporter({"--help"}, &output), 0);
+  EXPECT_THAT(output, HasSubstr("--web.listen-address"));
+}
+
+}  // namespace
+}  // namespace vmq::testing
