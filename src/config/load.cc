@@ -15,14 +15,30 @@
 namespace vmq::config {
 namespace {
 
+// yaml-cpp reports a tab used for indentation as an unrelated-sounding syntax error.
+bool IndentedWithTab(std::string_view text, int line) {
+  size_t start = 0;
+  for (int i = 0; i < line && start != std::string_view::npos; ++i) {
+    start = text.find('\n', start);
+    if (start != std::string_view::npos) ++start;
+  }
+  if (start == std::string_view::npos) return false;
+  const std::string_view rest = text.substr(start);
+  const std::string_view indent = rest.substr(0, rest.find_first_not_of(" \t"));
+  return indent.find('\t') != std::string_view::npos;
+}
+
 std::vector<YAML::Node> ParseYaml(std::string_view text, const std::string& file) {
   try {
     return YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& error) {
     const YAML::Mark& mark = error.mark;
     const bool placed = !mark.is_null() && mark.line >= 0 && mark.column >= 0;
-    throw ConfigError(file, placed ? mark.line + 1 : 1, placed ? mark.column + 1 : 1,
-                      "invalid YAML: " + error.msg);
+    std::string message = "invalid YAML: " + error.msg;
+    if (placed && IndentedWithTab(text, mark.line)) {
+      message += " (YAML does not allow tabs for indentation)";
+    }
+    throw ConfigError(file, placed ? mark.line + 1 : 1, placed ? mark.column + 1 : 1, message);
   }
 }
 

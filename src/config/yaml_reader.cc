@@ -29,6 +29,22 @@ std::string JoinKeys(const std::vector<std::string_view>& keys) {
   return joined;
 }
 
+void RefuseUnknownKey(const Node& key_node, const std::string& key,
+                      const std::vector<std::string_view>& allowed_keys, const std::string& where) {
+  if (std::find(allowed_keys.begin(), allowed_keys.end(), key) != allowed_keys.end()) return;
+  key_node.Fail("unknown key \"" + key + "\" " + where +
+                "; allowed keys: " + JoinKeys(allowed_keys));
+}
+
+void RefuseDuplicateKey(const Node& key_node, const std::string& key,
+                        const std::vector<Entry>& earlier, const std::string& where) {
+  const auto first = std::find_if(earlier.begin(), earlier.end(),
+                                  [&key](const Entry& entry) { return entry.key == key; });
+  if (first == earlier.end()) return;
+  key_node.Fail("duplicate key \"" + key + "\" " + where + " (first given at line " +
+                std::to_string(first->key_node.position().line) + "); keep only one");
+}
+
 }  // namespace
 
 Node::Node(YAML::Node yaml, std::string path, Position position, const std::string* file)
@@ -84,26 +100,17 @@ Map Node::OpenMap(std::string_view expected) const {
 std::vector<Entry> Node::ReadEntries(std::string_view expected,
                                      const std::vector<std::string_view>* allowed_keys) const {
   if (!yaml_.IsMap()) FailShape(expected);
+  const std::string child_path_prefix = path_.empty() ? "" : path_ + ".";
   std::vector<Entry> entries;
   for (const auto& pair : yaml_) {
-    const std::string child_path_prefix = path_.empty() ? "" : path_ + ".";
     if (!pair.first.IsScalar()) {
       Child(pair.first, path_, position_)
           .Fail(Name() + " has a key that is " + KindOf(pair.first) + "; keys must be plain names");
     }
     const std::string key = pair.first.Scalar();
     const Node key_node = Child(pair.first, child_path_prefix + key, position_);
-    if (allowed_keys != nullptr &&
-        std::find(allowed_keys->begin(), allowed_keys->end(), key) == allowed_keys->end()) {
-      key_node.Fail("unknown key \"" + key + "\" " + Where() +
-                    "; allowed keys: " + JoinKeys(*allowed_keys));
-    }
-    const auto first = std::find_if(entries.begin(), entries.end(),
-                                    [&key](const Entry& entry) { return entry.key == key; });
-    if (first != entries.end()) {
-      key_node.Fail("duplicate key \"" + key + "\" " + Where() + " (first given at line " +
-                    std::to_string(first->key_node.position().line) + "); keep only one");
-    }
+    if (allowed_keys != nullptr) RefuseUnknownKey(key_node, key, *allowed_keys, Where());
+    RefuseDuplicateKey(key_node, key, entries, Where());
     entries.push_back(
         Entry{key, key_node, Child(pair.second, child_path_prefix + key, key_node.position())});
   }

@@ -167,7 +167,7 @@ void MetricsRenderer::AddTargetFamilies(std::span<const TargetView> targets,
   MetricFamily entries = Family("vmq_target_history_entries",
                                 "Increase entries held in the window history (memory use).",
                                 MetricType::Gauge);
-  MetricFamily resets = Family("vmq_target_counter_resets_total",
+  MetricFamily resets = Family("vmq_target_resets_total",
                                "Counter resets detected on the target, by cause: restart "
                                "(system_wallclock went down) or decrease (one counter went down).",
                                MetricType::Counter);

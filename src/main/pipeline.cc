@@ -95,11 +95,13 @@ void Pipeline::RecordSuccess(TargetState& state, const poll::PollResult& result,
 
   if (page.parse.bad_lines > 0) {
     const auto& first = page.parse.errors.front();
-    logger_.Warn("skipped malformed lines", {{"target", status.name},
-                                             {"count", std::to_string(page.parse.bad_lines)},
-                                             {"first_line", std::to_string(first.line)},
-                                             {"first_error", first.message}});
+    logger_.Log(page.parse.bad_lines != state.last_bad_lines ? LogLevel::kWarn : LogLevel::kDebug,
+                "skipped malformed lines", {{"target", status.name},
+                                            {"count", std::to_string(page.parse.bad_lines)},
+                                            {"first_line", std::to_string(first.line)},
+                                            {"first_error", first.message}});
   }
+  state.last_bad_lines = page.parse.bad_lines;
   if (!status.up) logger_.Info("target up", {{"target", status.name}, {"node", page.node}});
   status.polled = true;
   status.up = true;

@@ -42,6 +42,7 @@ class Pipeline {
     expose::TargetStatus status;
     window::TargetHistory history;
     std::map<std::string, signals::RawSeries> series;
+    size_t last_bad_lines = 0;  // so a page that stays broken is logged once, not every poll
   };
 
   void RecordFailure(TargetState& state, const poll::PollResult& result);

@@ -32,6 +32,20 @@ PollError Classify(httplib::Error error) {
   }
 }
 
+std::string Describe(PollError reason, httplib::Error error, const config::Url& url) {
+  const std::string where = url.host + ":" + std::to_string(url.port);
+  switch (reason) {
+    case PollError::kConnect:
+      return "cannot connect to " + where + " (refused, unreachable or unknown host)";
+    case PollError::kTimeout:
+      return "connecting to " + where + " timed out";
+    case PollError::kTls:
+      return "TLS with " + where + " failed: " + httplib::to_string(error);
+    default:
+      return "reading the response from " + where + " failed: " + httplib::to_string(error);
+  }
+}
+
 }  // namespace
 
 struct HttpFetcher::Impl {
@@ -102,7 +116,7 @@ PollResult HttpFetcher::Fetch() {
     result.detail = "HTTP status " + std::to_string(result.http_status);
   } else if (!response) {
     result.error = Classify(response.error());
-    result.detail = httplib::to_string(response.error());
+    result.detail = Describe(result.error, response.error(), impl_->url);
     if (result.error == PollError::kRead && result.finished - result.started >= impl_->settings.timeout) {
       result.error = PollError::kTimeout;
       result.detail = "read timed out after poll.timeout";

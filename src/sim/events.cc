@@ -156,21 +156,21 @@ std::vector<EventSpec> BuildCatalog() {
   out.push_back(Flow(1, 5, {98, 39}));
   out.push_back(Flow(0, 4, {82, 25}));
   out.push_back(Flow(0, 5, {92, 33}));
-  out.push_back(Misbehaviour("v4_pubcomp_unknown_id", 4, kBrokerCloses, {31, 4},
-                             {Version("mqtt_pubcomp_received", 4),
-                              Version("mqtt_pubcomp_invalid_error", 4)}));
-  out.push_back(Misbehaviour("v4_pubrec_unknown_id", 4, kBrokerCloses, {31, 4},
-                             {Version("mqtt_pubrec_received", 4),
-                              Version("mqtt_pubrec_invalid_error", 4)}));
-  out.push_back(Misbehaviour("v4_puback_unknown_id", 4, kClientDisconnects, {33, 4},
-                             {Version("mqtt_puback_received", 4),
-                              Version("mqtt_puback_invalid_error", 4)}));
+  out.push_back(Misbehaviour(
+      "v4_pubcomp_unknown_id", 4, kBrokerCloses, {31, 4},
+      {Version("mqtt_pubcomp_received", 4), Version("mqtt_pubcomp_invalid_error", 4)}));
+  out.push_back(
+      Misbehaviour("v4_pubrec_unknown_id", 4, kBrokerCloses, {31, 4},
+                   {Version("mqtt_pubrec_received", 4), Version("mqtt_pubrec_invalid_error", 4)}));
+  out.push_back(
+      Misbehaviour("v4_puback_unknown_id", 4, kClientDisconnects, {33, 4},
+                   {Version("mqtt_puback_received", 4), Version("mqtt_puback_invalid_error", 4)}));
   // The broker answers with a PUBCOMP that it does not count.
   out.push_back(Misbehaviour("v4_pubrel_unknown_id", 4, kClientDisconnects, {33, 8},
                              {Version("mqtt_pubrel_received", 4)}));
-  out.push_back(Misbehaviour("v5_pubcomp_unknown_id", 5, kBrokerDisconnects, {29, 7},
-                             {V5Reason("mqtt_pubcomp_received", "success"),
-                              Version("mqtt_pubcomp_invalid_error", 5)}));
+  out.push_back(Misbehaviour(
+      "v5_pubcomp_unknown_id", 5, kBrokerDisconnects, {29, 7},
+      {V5Reason("mqtt_pubcomp_received", "success"), Version("mqtt_pubcomp_invalid_error", 5)}));
   out.push_back(Misbehaviour("v5_pubcomp_unknown_id_rc92", 5, kBrokerDisconnects, {35, 7},
                              {V5Reason("mqtt_pubcomp_received", "packet_id_not_found"),
                               Version("mqtt_pubcomp_invalid_error", 5)}));
@@ -183,9 +183,9 @@ std::vector<EventSpec> BuildCatalog() {
   out.push_back(Misbehaviour("v5_pubrec_unknown_id", 5, kClientDisconnects, {33, 11},
                              {V5Reason("mqtt_pubrec_received", "success"),
                               V5Reason("mqtt_pubrel_sent", "packet_id_not_found")}));
-  out.push_back(Misbehaviour("v5_puback_unknown_id", 5, kClientDisconnects, {33, 5},
-                             {V5Reason("mqtt_puback_received", "success"),
-                              Version("mqtt_puback_invalid_error", 5)}));
+  out.push_back(Misbehaviour(
+      "v5_puback_unknown_id", 5, kClientDisconnects, {33, 5},
+      {V5Reason("mqtt_puback_received", "success"), Version("mqtt_puback_invalid_error", 5)}));
   // A reason code VerneMQ does not declare crashes the connection before anything is counted.
   out.push_back(Misbehaviour("v5_pubcomp_undeclared_reason", 5, kProcessCrashes, {34, 5}, {}));
   out.push_back(EventSpec{"restart", EventKind::kRestart, {}});
@@ -236,7 +236,8 @@ ResolvedEffect Resolve(const PageTemplate& tmpl, const Effect& effect) {
   }
   for (const Observation& observation : effect.observations) {
     auto histogram = tmpl.FindHistogram(observation.histogram);
-    if (!histogram) throw std::invalid_argument("the page has no histogram " + observation.histogram);
+    if (!histogram)
+      throw std::invalid_argument("the page has no histogram " + observation.histogram);
     for (const auto& [line, bound] : histogram->buckets) {
       if (!bound || observation.value <= *bound) out.increments.emplace_back(line, 1);
     }

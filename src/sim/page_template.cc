@@ -120,7 +120,8 @@ PageTemplate PageTemplate::FromPages(std::span<const std::string_view> idle,
       auto family = out.FindFamily(line.name);
       for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
         if (family || !line.name.ends_with(suffix)) continue;
-        family = out.FindFamily(std::string_view(line.name).substr(0, line.name.size() - suffix.size()));
+        family =
+            out.FindFamily(std::string_view(line.name).substr(0, line.name.size() - suffix.size()));
       }
       if (!family) detail::Reject("sample before its family's HELP", text);
       line.family = *family;
@@ -139,8 +140,7 @@ PageTemplate PageTemplate::FromPages(std::span<const std::string_view> idle,
 }
 
 const PageTemplate& PageTemplate::Vernemq212() {
-  static const PageTemplate kTemplate =
-      FromPages(detail::IdlePageLines(), detail::UsedPageLines());
+  static const PageTemplate kTemplate = FromPages(detail::IdlePageLines(), detail::UsedPageLines());
   return kTemplate;
 }
 

@@ -79,8 +79,8 @@ class Reader {
     std::uint64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value > max) {
-      Fail(node.Mark(), std::string(what) + " must be an integer from 0 to " +
-                            std::to_string(max) + ", not `" + text + "`");
+      Fail(node.Mark(), std::string(what) + " must be an integer from 0 to " + std::to_string(max) +
+                            ", not `" + text + "`");
     }
     return value;
   }
@@ -110,8 +110,8 @@ class Reader {
 
   NodeSpec ReadNode(const YAML::Node& node, std::size_t index) const {
     if (!node.IsMap()) Fail(node.Mark(), "a node is a mapping with at least `name:`");
-    CheckKeys(node, {"name", "port", "layout", "namespace", "node_label", "final_newline",
-                     "background"});
+    CheckKeys(node,
+              {"name", "port", "layout", "namespace", "node_label", "final_newline", "background"});
     NodeSpec out;
     if (!node["name"]) Fail(node.Mark(), "a node needs a `name`");
     out.name = Text(node["name"], "`name`");
@@ -125,7 +125,8 @@ class Reader {
     if (out.style.node_label.find_first_of("\"\\\n") != std::string::npos) {
       Fail(node["node_label"].Mark(), "`node_label` cannot hold quotes, backslashes or newlines");
     }
-    if (node["final_newline"]) out.style.final_newline = Bool(node["final_newline"], "`final_newline`");
+    if (node["final_newline"])
+      out.style.final_newline = Bool(node["final_newline"], "`final_newline`");
     if (node["background"]) out.background = ReadBackground(node["background"]);
     return out;
   }

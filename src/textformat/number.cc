@@ -20,10 +20,11 @@ std::optional<double> ParseValue(std::string_view token) {
 }
 
 std::optional<int64_t> ParseTimestamp(std::string_view token) {
+  if (token.empty()) return std::nullopt;
   int64_t value = 0;
   const char* end = token.data() + token.size();
   const auto [ptr, ec] = std::from_chars(token.data(), end, value);
-  if (ec != std::errc() || ptr != end || token.empty()) return std::nullopt;
+  if (ec != std::errc() || ptr != end) return std::nullopt;
   return value;
 }
 

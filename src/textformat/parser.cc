@@ -1,6 +1,7 @@
 #include "textformat/parser.h"
 
 #include <cstring>
+#include <utility>
 
 #include "textformat/comment_line.h"
 #include "textformat/line_failure.h"

@@ -53,8 +53,9 @@ std::optional<LineFailure> SampleLineParser::ParseLabelSet(std::string_view line
     SkipBlanks(line, pos);
     if (pos >= line.size()) return UnterminatedLabelSet(line, brace);
     if (line[pos] == '}') break;
-    if (line[pos] != ',')
+    if (line[pos] != ',') {
       return LineFailure("expected ',' or '}' after label value", TokenAt(line, pos));
+    }
     ++pos;
   }
   ++pos;

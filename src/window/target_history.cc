@@ -59,8 +59,8 @@ void TargetHistory::ObserveSeries(MonoTime time, const Observation& observation,
   uint64_t increase = 0;
   if (it == series_.end()) {
     it = series_.emplace(observation.series, SeriesState{}).first;
-    // Only the baseline poll may not attribute a new series' value: before it there was no
-    // history, afterwards the series was created (at 0) since the previous poll.
+    // The baseline has nothing to compare with; after it, a new series was created (at 0)
+    // since the previous poll.
     if (successful_polls_ > 1) increase = observation.value;
   } else {
     increase = ObservedIncrease(it->second, observation.value, restart);

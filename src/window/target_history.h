@@ -28,7 +28,7 @@
 //
 // Memory: one 16-byte entry per series per poll that saw it increase, plus one entry per
 // poll, all dropped once older than the longest window (+ max_gap); bounded by
-// (series + 1) x (longest window / poll interval + 1) entries.
+// (series + 1) x ((longest window + max_gap) / poll interval + 1) entries.
 //
 // Queries are exact for windows up to the longest one and `now` no earlier than the latest
 // record; older history has been dropped. A record earlier than the latest one is ignored

@@ -143,7 +143,7 @@ TEST_F(ExporterEndToEnd, CountsExactlyAcrossLayoutsRestartAndAgeing) {
   EXPECT_EQ(SampleValue(settled, "vmq_pubcomp_received_unsuccessful{target=\"vmq-3\",node=\"" + n3 +
                                      "\",mqtt_version=\"5\",window=\"1m\"}"),
             2);
-  EXPECT_GE(SampleValue(settled, "vmq_target_counter_resets_total{target=\"vmq-1\",cause=\"restart\"}"), 1);
+  EXPECT_GE(SampleValue(settled, "vmq_target_resets_total{target=\"vmq-1\",cause=\"restart\"}"), 1);
 }
 
 TEST_F(ExporterEndToEnd, DownNodeIsShownDownWithoutFreshZeros) {

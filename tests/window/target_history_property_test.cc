@@ -196,10 +196,12 @@ class Simulation {
       if (step != next_poll) continue;
       Poll(step);
       if (auto result = CheckQueries(step); !result) return result;
-      next_poll = step + (Chance(0.05) ? 30 : Uniform(6, 14));
+      next_poll = step + NextInterval();
     }
     return ::testing::AssertionSuccess();
   }
+
+  HistoryStats stats() const { return history_.stats(); }
 
  private:
   bool Chance(double p) { return std::bernoulli_distribution(p)(random_); }
@@ -225,6 +227,13 @@ class Simulation {
       value += amount;
       truth_.Event(series, amount);
     }
+  }
+
+  // Mostly on time with jitter, sometimes late but within max_gap, sometimes beyond it.
+  int64_t NextInterval() {
+    if (Chance(0.05)) return kMaxGapUnits + Uniform(1, 10);
+    if (Chance(0.15)) return Uniform(15, kMaxGapUnits);
+    return Uniform(6, 14);
   }
 
   bool RestartAllowed() const {
@@ -335,9 +344,17 @@ TEST(TargetHistoryProperty, MatchesReplayOfTheRulesUnderFailuresRestartsAndReset
   scenario.failure_probability = 0.15;
   scenario.missing_series_probability = 0.1;
   scenario.out_of_order_probability = 0.03;
+  HistoryStats exercised;
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
-    ASSERT_TRUE(Simulation(scenario, seed).Run(kSteps)) << "seed " << seed;
+    Simulation simulation(scenario, seed);
+    ASSERT_TRUE(simulation.Run(kSteps)) << "seed " << seed;
+    exercised.restarts_detected += simulation.stats().restarts_detected;
+    exercised.counter_resets += simulation.stats().counter_resets;
+    exercised.out_of_order_records += simulation.stats().out_of_order_records;
   }
+  EXPECT_GT(exercised.restarts_detected, 0u);
+  EXPECT_GT(exercised.counter_resets, 0u);
+  EXPECT_GT(exercised.out_of_order_records, 0u);
 }
 
 TEST(TargetHistoryProperty, CountsExactlyTheTrueEventsWhenRestartsAreDetectable) {
@@ -347,9 +364,14 @@ TEST(TargetHistoryProperty, CountsExactlyTheTrueEventsWhenRestartsAreDetectable)
   scenario.failure_probability = 0.15;
   scenario.missing_series_probability = 0.1;
   scenario.check_true_events = true;
+  uint64_t restarts = 0;
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
-    ASSERT_TRUE(Simulation(scenario, seed).Run(kSteps)) << "seed " << seed;
+    Simulation simulation(scenario, seed);
+    ASSERT_TRUE(simulation.Run(kSteps)) << "seed " << seed;
+    EXPECT_EQ(simulation.stats().counter_resets, 0u) << "seed " << seed;
+    restarts += simulation.stats().restarts_detected;
   }
+  EXPECT_GT(restarts, 0u);
 }
 
 }  // namespace

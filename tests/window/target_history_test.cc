@@ -208,6 +208,16 @@ TEST_F(TargetHistoryTest, TrailingSpanStopsCountingOnceNowIsMoreThanMaxGapPastTh
   EXPECT_DOUBLE_EQ(CoverageAt(seconds(60) + kMaxGap + Millis(1)), (60'000.0 - 15'001.0) / 60'000.0);
 }
 
+TEST(TargetHistory, LongestWindowStaysExactlyCoveredInSteadyState) {
+  TargetHistory history({minutes(1)}, kMaxGap);
+  // 7 s does not divide the window, so a covered span always straddles its start.
+  for (int i = 0; i < 1000; ++i) {
+    history.RecordSuccess(At(seconds(7 * i)), {}, Page(0));
+    if (i < 9) continue;
+    ASSERT_EQ(history.Coverage(minutes(1), At(seconds(7 * i))), 1.0) << "poll " << i;
+  }
+}
+
 TEST_F(TargetHistoryTest, TrailingSpanAfterAFailureIsUncovered) {
   for (int i = 0; i <= 12; ++i) Poll(seconds(5 * i), Page(0));
   history_.RecordFailure(At(seconds(62)));
