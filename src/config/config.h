@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <regex>
 #include <stdexcept>
 #include <string>
@@ -61,12 +63,39 @@ struct Signal {
   std::vector<std::string> keep_labels;
 };
 
+// An alert on one signal's count over the alert window, per target, node and MQTT version.
+// The count must exceed raise_above (with the window fully covered by polls) to raise it; once
+// raised it holds while the count stays above hold_above. The same numbers drive the generated
+// Prometheus rules and the exporter's own vmq_alert_state, so the two cannot drift apart.
+struct AlertRule {
+  std::string alert;   // alert name, e.g. VerneMQPubcompUnexpected
+  std::string signal;  // name of a configured signal
+  uint64_t raise_above = 5;
+  uint64_t hold_above = 0;  // <= raise_above
+  // Level 2 (critical) above this; it holds while the count stays above raise_above.
+  std::optional<uint64_t> critical_above;
+  std::string severity = "warning";  // label of the raised (non-critical) alert
+  std::string summary;               // Prometheus annotation templates
+  std::string description;
+};
+
+struct AlertSettings {
+  Window window;            // one of Config::windows, written as it is there
+  std::string runbook_url;  // base; the alert name and ".md" are appended; empty: none
+  Millis target_down_for{120'000};
+  // VerneMQExporterStale fires when an up target's last successful poll is older than this
+  // many poll intervals.
+  uint64_t stale_after_intervals = 3;
+  std::vector<AlertRule> rules;  // built-in defaults, replaced/extended by `alerts.rules:`
+};
+
 struct Config {
   std::string file;  // path it was loaded from
   std::vector<Target> targets;
   PollSettings poll;
   std::vector<Window> windows;  // sorted by length, no duplicates
   std::vector<Signal> signals;  // built-in defaults, replaced/extended by `signals:`
+  AlertSettings alerts;
 };
 
 // Raised for any invalid configuration. what() is "FILE:LINE:COL: message"; line and column
@@ -93,6 +122,13 @@ Config LoadString(std::string_view yaml, const std::string& file);
 
 // The PUBCOMP family signals used when `signals:` does not replace them.
 std::vector<Signal> DefaultSignals();
+
+// The three PUBCOMP alerts mirroring Netdata's, for an alert window written as `window`
+// (their descriptions name it).
+std::vector<AlertRule> DefaultAlertRules(std::string_view window);
+// Alerts on the exporter's own health; their names may not be used by `alerts.rules`.
+inline constexpr std::string_view kHealthAlertNames[] = {
+    "VerneMQTargetDown", "VerneMQExporterStale", "VerneMQTargetNotVerneMQ"};
 
 // Prometheus duration syntax: one or more of <int><unit>, units ms s m h d w y, largest unit
 // first, each at most once (e.g. 800ms, 10s, 1m, 1h30m). Returns false on anything else

@@ -3,8 +3,8 @@
 namespace vmq::config::detail {
 
 Config ParseRoot(const Node& root) {
-  const Map map = root.FixedMap("a map of sections (targets, poll, windows, signals)",
-                                {"targets", "poll", "windows", "signals"});
+  const Map map = root.FixedMap("a map of sections (targets, poll, windows, signals, alerts)",
+                                {"targets", "poll", "windows", "signals", "alerts"});
   Config config;
   config.targets = ParseTargets(
       map.Require("targets", "add a targets: list with the url of each node's /metrics page"));
@@ -12,6 +12,7 @@ Config ParseRoot(const Node& root) {
   config.poll = poll.settings;
   config.windows = ParseWindows(map.Get("windows"), poll);
   config.signals = ParseSignals(map.Get("signals"));
+  config.alerts = ParseAlerts(map.Get("alerts"), config.windows, config.signals);
   return config;
 }
 

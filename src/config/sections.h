@@ -28,6 +28,10 @@ PollSection ParsePoll(const std::optional<Node>& node);
 std::vector<Window> ParseWindows(const std::optional<Node>& node, const PollSection& poll);
 // DefaultSignals() with the configured signals replacing (same name) or added after them.
 std::vector<Signal> ParseSignals(const std::optional<Node>& node);
+// DefaultAlertRules() with the configured rules replacing (same alert) or added after them;
+// every rule's signal must be one of `signals` and the alert window one of `windows`.
+AlertSettings ParseAlerts(const std::optional<Node>& node, const std::vector<Window>& windows,
+                          const std::vector<Signal>& signals);
 
 }  // namespace vmq::config::detail
 

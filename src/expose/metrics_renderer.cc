@@ -5,7 +5,6 @@
 #include <sstream>
 #include <utility>
 
-
 namespace vmq::expose {
 namespace {
 
@@ -70,6 +69,7 @@ std::vector<MetricFamily> MetricsRenderer::Families(std::span<const TargetView> 
   std::vector<MetricFamily> families;
   AddSignalFamilies(targets, now, &families);
   AddCoverage(targets, now, &families);
+  AddAlertStates(targets, &families);
   AddTargetFamilies(targets, &families);
   MetricFamily build = Family("vmq_exporter_build_info",
                               "A metric with a constant '1' value labelled by version and "
@@ -131,42 +131,63 @@ void MetricsRenderer::AddCoverage(std::span<const TargetView> targets, MonoTime 
   out->push_back(std::move(family));
 }
 
+void MetricsRenderer::AddAlertStates(std::span<const TargetView> targets,
+                                     std::vector<MetricFamily>* out) const {
+  MetricFamily family =
+      Family("vmq_alert_state",
+             "State of each alert of config.yaml alerts: per target, node and MQTT version, "
+             "evaluated at every poll with the thresholds of the generated Prometheus rules: "
+             "0 ok, 1 raised (at the rule's severity, warning by default), 2 critical.",
+             MetricType::Gauge);
+  for (const TargetView& target : targets) {
+    if (!target.status.up || target.alerts == nullptr) continue;
+    for (const alerting::AlertSeriesState& state : target.alerts->States()) {
+      std::vector<ClientMetric::Label> labels = {
+          {"alert", state.alert}, {"target", target.status.name}, {"node", state.series.node}};
+      if (!state.series.mqtt_version.empty()) {
+        labels.push_back({"mqtt_version", state.series.mqtt_version});
+      }
+      AddSample(&family, std::move(labels), static_cast<int>(state.level));
+    }
+  }
+  if (!family.metric.empty()) out->push_back(std::move(family));
+}
+
 void MetricsRenderer::AddTargetFamilies(std::span<const TargetView> targets,
                                         std::vector<MetricFamily>* out) const {
-  MetricFamily up = Family("vmq_target_up",
-                           "1 if the last poll of the target fetched a VerneMQ page, else 0.",
-                           MetricType::Gauge);
-  MetricFamily info = Family("vmq_target_info",
-                             "VerneMQ node name and metric namespace detected on the target's page.",
-                             MetricType::Gauge);
+  MetricFamily up =
+      Family("vmq_target_up", "1 if the last poll of the target fetched a VerneMQ page, else 0.",
+             MetricType::Gauge);
+  MetricFamily info = Family(
+      "vmq_target_info", "VerneMQ node name and metric namespace detected on the target's page.",
+      MetricType::Gauge);
   MetricFamily duration = Family("vmq_target_poll_duration_seconds",
                                  "Duration of the last poll of the target.", MetricType::Gauge);
   MetricFamily last_success =
       Family("vmq_target_last_success_timestamp_seconds",
              "Unix time of the last successful poll of the target.", MetricType::Gauge);
-  MetricFamily polls =
-      Family("vmq_target_polls_total", "Polls of the target, successful or not.",
-             MetricType::Counter);
+  MetricFamily polls = Family("vmq_target_polls_total", "Polls of the target, successful or not.",
+                              MetricType::Counter);
   MetricFamily errors = Family("vmq_target_poll_errors_total",
                                "Failed polls of the target by reason.", MetricType::Counter);
   MetricFamily bad_lines =
       Family("vmq_target_page_bad_lines_total",
              "Lines of the target's pages that are not valid text format and were skipped.",
              MetricType::Counter);
-  MetricFamily rejected = Family(
-      "vmq_target_page_rejected_values_total",
-      "Samples of tracked counters whose value is not a non-negative integer, ignored.",
-      MetricType::Counter);
-  MetricFamily dropped = Family(
-      "vmq_target_dropped_series_total",
-      "New series not tracked because the target already has the maximum number of series.",
-      MetricType::Counter);
-  MetricFamily tracked = Family("vmq_target_tracked_series",
-                                "Raw VerneMQ counter series held in the window history.",
-                                MetricType::Gauge);
-  MetricFamily entries = Family("vmq_target_history_entries",
-                                "Increase entries held in the window history (memory use).",
-                                MetricType::Gauge);
+  MetricFamily rejected =
+      Family("vmq_target_page_rejected_values_total",
+             "Samples of tracked counters whose value is not a non-negative integer, ignored.",
+             MetricType::Counter);
+  MetricFamily dropped =
+      Family("vmq_target_dropped_series_total",
+             "New series not tracked because the target already has the maximum number of series.",
+             MetricType::Counter);
+  MetricFamily tracked =
+      Family("vmq_target_tracked_series", "Raw VerneMQ counter series held in the window history.",
+             MetricType::Gauge);
+  MetricFamily entries =
+      Family("vmq_target_history_entries",
+             "Increase entries held in the window history (memory use).", MetricType::Gauge);
   MetricFamily resets = Family("vmq_target_resets_total",
                                "Counter resets detected on the target, by cause: restart "
                                "(system_wallclock went down) or decrease (one counter went down).",
@@ -178,8 +199,7 @@ void MetricsRenderer::AddTargetFamilies(std::span<const TargetView> targets,
     AddSample(&up, name, status.up ? 1 : 0);
     if (!status.node.empty() || !status.prefix.empty()) {
       AddSample(&info,
-                {{"target", status.name}, {"node", status.node}, {"namespace", status.prefix}},
-                1);
+                {{"target", status.name}, {"node", status.node}, {"namespace", status.prefix}}, 1);
     }
     if (status.polled) AddSample(&duration, name, status.last_poll_duration_seconds);
     if (status.last_success_unix_seconds) {
@@ -187,8 +207,7 @@ void MetricsRenderer::AddTargetFamilies(std::span<const TargetView> targets,
     }
     AddSample(&polls, name, static_cast<double>(status.polls_total));
     for (const auto& [reason, count] : status.poll_errors_total) {
-      AddSample(&errors, {{"target", status.name}, {"reason", reason}},
-                static_cast<double>(count));
+      AddSample(&errors, {{"target", status.name}, {"reason", reason}}, static_cast<double>(count));
     }
     AddSample(&bad_lines, name, static_cast<double>(status.bad_lines_total));
     AddSample(&rejected, name, static_cast<double>(status.rejected_values_total));

@@ -12,6 +12,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include "alerting/alert_state_tracker.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "expose/target_status.h"
@@ -24,6 +25,7 @@ struct TargetView {
   const TargetStatus& status;
   const window::TargetHistory& history;
   const std::map<std::string, signals::RawSeries>& series;  // every series seen, by key
+  const alerting::AlertStateTracker* alerts = nullptr;      // none: no vmq_alert_state
 };
 
 struct BuildInfo {
@@ -49,6 +51,9 @@ class MetricsRenderer {
                    std::vector<prometheus::MetricFamily>* out) const;
   void AddTargetFamilies(std::span<const TargetView> targets,
                          std::vector<prometheus::MetricFamily>* out) const;
+  // vmq_alert_state; like the window gauges, absent for a target that is down.
+  void AddAlertStates(std::span<const TargetView> targets,
+                      std::vector<prometheus::MetricFamily>* out) const;
 
   const config::Config& config_;
   BuildInfo build_;

@@ -50,6 +50,8 @@ const std::map<std::string, Setter>& ValueFlags() {
 bool SetBoolFlag(const std::string& name, Flags* flags) {
   if (name == "--config.check") {
     flags->config_check = true;
+  } else if (name == "--alerts.print-rules") {
+    flags->alerts_print_rules = true;
   } else if (name == "--version") {
     flags->version = true;
   } else if (name == "--help" || name == "-h") {
@@ -95,7 +97,7 @@ bool ParseFlags(int argc, const char* const* argv, Flags* out, std::string* erro
     const auto it = flags.find(arg);
     if (it == flags.end()) {
       *error = has_value && SetBoolFlag(arg, out) ? arg + " takes no value"
-                                                   : "unknown flag " + arg + " (see --help)";
+                                                  : "unknown flag " + arg + " (see --help)";
       return false;
     }
     if (!has_value) {
@@ -111,11 +113,14 @@ bool ParseFlags(int argc, const char* const* argv, Flags* out, std::string* erro
 }
 
 std::string Usage(const std::string& program) {
-  return "usage: " + program + " [flags]\n\n"
+  return "usage: " + program +
+         " [flags]\n\n"
          "Polls VerneMQ nodes and serves exact trailing-window PUBCOMP counts.\n\n"
          "Flags:\n"
          "  --config.file=PATH          configuration file (default config.yaml)\n"
          "  --config.check              validate the configuration and exit (0 valid, 2 invalid)\n"
+         "  --alerts.print-rules        print the Prometheus alerting rules generated from the\n"
+         "                              configuration's alerts: section and exit\n"
          "  --web.listen-address=ADDR   [host]:port to serve on (default :" +
          std::to_string(kDefaultPort) +
          ")\n"

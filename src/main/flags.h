@@ -19,6 +19,7 @@ struct Flags {
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
   bool config_check = false;
+  bool alerts_print_rules = false;  // print the Prometheus rule file for the config and exit
   bool version = false;
   bool help = false;
 };

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "alerting/rule_file.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -37,6 +38,10 @@ int Run(const vmq::Flags& flags) {
     std::cerr << error.what() << "\n";
     return kExitUsage;
   }
+  if (flags.alerts_print_rules) {
+    std::cout << vmq::alerting::RenderRuleFile(config);
+    return 0;
+  }
   if (flags.config_check) {
     std::cout << flags.config_file << ": OK (" << config.targets.size() << " targets, "
               << config.signals.size() << " signals)\n";
@@ -52,20 +57,20 @@ int Run(const vmq::Flags& flags) {
   vmq::Pipeline pipeline(config, clock, logger, store, {VMQ_VERSION, VMQ_REVISION});
   pipeline.Publish();
 
-  vmq::expose::HttpServer server(
-      {.host = flags.listen_host, .port = flags.listen_port, .telemetry_path = flags.telemetry_path},
-      store, logger);
+  vmq::expose::HttpServer server({.host = flags.listen_host,
+                                  .port = flags.listen_port,
+                                  .telemetry_path = flags.telemetry_path},
+                                 store, logger);
   if (!server.Bind()) return 1;
 
   std::vector<std::unique_ptr<vmq::poll::Fetcher>> fetchers;
   for (const auto& target : config.targets) {
     fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target.url, config.poll, clock));
   }
-  vmq::poll::Scheduler scheduler(
-      std::move(fetchers), config.poll.interval,
-      [&pipeline](size_t index, vmq::poll::PollResult result) {
-        pipeline.OnPollResult(index, std::move(result));
-      });
+  vmq::poll::Scheduler scheduler(std::move(fetchers), config.poll.interval,
+                                 [&pipeline](size_t index, vmq::poll::PollResult result) {
+                                   pipeline.OnPollResult(index, std::move(result));
+                                 });
   logger.Info("starting", {{"version", VMQ_VERSION},
                            {"config", flags.config_file},
                            {"targets", std::to_string(config.targets.size())}});

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <utility>
 
+#include "alerting/alert_series.h"
+
 namespace vmq {
 namespace {
 
@@ -18,7 +20,8 @@ double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 
 Pipeline::TargetState::TargetState(const config::Target& target, const config::Config& config)
     // A missed poll leaves a gap: two good polls are at most interval + timeout apart.
-    : history(WindowLengths(config), config.poll.interval + config.poll.timeout) {
+    : history(WindowLengths(config), config.poll.interval + config.poll.timeout),
+      alerts(config.alerts.rules) {
   status.name = target.name;
   status.url = target.url.text;
   for (poll::PollError error : poll::kAllPollErrors) {
@@ -46,18 +49,29 @@ void Pipeline::OnPollResult(size_t target_index, poll::PollResult result) {
     page = selector_.Select(result.body);
     if (!page.is_vernemq) {
       result.error = poll::PollError::kNotVernemq;
-      result.detail = "page has no VerneMQ metric family (no *mqtt_publish_error, no "
-                      "*system_wallclock)";
+      result.detail =
+          "page has no VerneMQ metric family (no *mqtt_publish_error, no "
+          "*system_wallclock)";
     }
   }
   std::lock_guard lock(mu_);
   TargetState& state = *targets_[target_index];
+  const MonoTime now = clock_.Now();
   if (result.ok()) {
     RecordSuccess(state, result, std::move(page));
+    EvaluateAlerts(state, now);
   } else {
     RecordFailure(state, result);
+    state.alerts.Reset();
   }
-  PublishLocked();
+  PublishLocked(now);
+}
+
+void Pipeline::EvaluateAlerts(TargetState& state, MonoTime now) {
+  const bool covered = state.history.Coverage(config_.alerts.window.length, now) == 1.0;
+  state.alerts.Evaluate(
+      alerting::CountAlertSignals(config_, state.series, state.history, now, state.status.node),
+      covered);
 }
 
 void Pipeline::RecordFailure(TargetState& state, const poll::PollResult& result) {
@@ -96,10 +110,11 @@ void Pipeline::RecordSuccess(TargetState& state, const poll::PollResult& result,
   if (page.parse.bad_lines > 0) {
     const auto& first = page.parse.errors.front();
     logger_.Log(page.parse.bad_lines != state.last_bad_lines ? LogLevel::kWarn : LogLevel::kDebug,
-                "skipped malformed lines", {{"target", status.name},
-                                            {"count", std::to_string(page.parse.bad_lines)},
-                                            {"first_line", std::to_string(first.line)},
-                                            {"first_error", first.message}});
+                "skipped malformed lines",
+                {{"target", status.name},
+                 {"count", std::to_string(page.parse.bad_lines)},
+                 {"first_line", std::to_string(first.line)},
+                 {"first_error", first.message}});
   }
   state.last_bad_lines = page.parse.bad_lines;
   if (!status.up) logger_.Info("target up", {{"target", status.name}, {"node", page.node}});
@@ -118,19 +133,19 @@ void Pipeline::RecordSuccess(TargetState& state, const poll::PollResult& result,
 
 void Pipeline::Publish() {
   std::lock_guard lock(mu_);
-  PublishLocked();
+  PublishLocked(clock_.Now());
 }
 
-void Pipeline::PublishLocked() {
+void Pipeline::PublishLocked(MonoTime now) {
   std::vector<expose::TargetView> views;
   auto snapshot = std::make_shared<expose::Snapshot>();
   snapshot->ready = true;
   for (const auto& state : targets_) {
-    views.push_back({state->status, state->history, state->series});
+    views.push_back({state->status, state->history, state->series, &state->alerts});
     snapshot->targets.push_back(state->status);
     snapshot->ready = snapshot->ready && state->status.polled;
   }
-  snapshot->metrics_text = renderer_.Render(views, clock_.Now());
+  snapshot->metrics_text = renderer_.Render(views, now);
   store_.Publish(std::move(snapshot));
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "alerting/alert_state_tracker.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -42,13 +43,17 @@ class Pipeline {
     expose::TargetStatus status;
     window::TargetHistory history;
     std::map<std::string, signals::RawSeries> series;
+    alerting::AlertStateTracker alerts;  // evaluated after every poll
     size_t last_bad_lines = 0;  // so a page that stays broken is logged once, not every poll
   };
 
   void RecordFailure(TargetState& state, const poll::PollResult& result);
   void RecordSuccess(TargetState& state, const poll::PollResult& result,
                      signals::SelectedPage page);
-  void PublishLocked();
+  void EvaluateAlerts(TargetState& state, MonoTime now);
+  // `now` is also the time the alerts were evaluated at, so that vmq_alert_state and the
+  // window gauges on the same page agree.
+  void PublishLocked(MonoTime now);
 
   const config::Config& config_;
   const Clock& clock_;

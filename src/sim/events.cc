@@ -145,49 +145,63 @@ EventSpec Misbehaviour(std::string name, int v, SessionEnd end, PacketBytes byte
   return EventSpec{std::move(name), EventKind::kTraffic, b.Build()};
 }
 
-std::vector<EventSpec> BuildCatalog() {
+// Byte totals here and below: the fixtures' bytes_received/bytes_sent deltas, split between
+// the events of each captured step by the sizes of their packets.
+void AddFlows(std::vector<EventSpec>* out) {
+  out->push_back(Flow(2, 4, {94, 44}));
+  out->push_back(Flow(2, 5, {104, 52}));
+  out->push_back(Flow(1, 4, {88, 31}));
+  out->push_back(Flow(1, 5, {98, 39}));
+  out->push_back(Flow(0, 4, {82, 25}));
+  out->push_back(Flow(0, 5, {92, 33}));
+}
+
+void AddV4Misbehaviours(std::vector<EventSpec>* out) {
   using enum SessionEnd;
-  std::vector<EventSpec> out;
-  // Byte totals: the fixtures' bytes_received/bytes_sent deltas, split between the events of
-  // each captured step by the sizes of their packets.
-  out.push_back(Flow(2, 4, {94, 44}));
-  out.push_back(Flow(2, 5, {104, 52}));
-  out.push_back(Flow(1, 4, {88, 31}));
-  out.push_back(Flow(1, 5, {98, 39}));
-  out.push_back(Flow(0, 4, {82, 25}));
-  out.push_back(Flow(0, 5, {92, 33}));
-  out.push_back(Misbehaviour(
+  out->push_back(Misbehaviour(
       "v4_pubcomp_unknown_id", 4, kBrokerCloses, {31, 4},
       {Version("mqtt_pubcomp_received", 4), Version("mqtt_pubcomp_invalid_error", 4)}));
-  out.push_back(
+  out->push_back(
       Misbehaviour("v4_pubrec_unknown_id", 4, kBrokerCloses, {31, 4},
                    {Version("mqtt_pubrec_received", 4), Version("mqtt_pubrec_invalid_error", 4)}));
-  out.push_back(
+  out->push_back(
       Misbehaviour("v4_puback_unknown_id", 4, kClientDisconnects, {33, 4},
                    {Version("mqtt_puback_received", 4), Version("mqtt_puback_invalid_error", 4)}));
   // The broker answers with a PUBCOMP that it does not count.
-  out.push_back(Misbehaviour("v4_pubrel_unknown_id", 4, kClientDisconnects, {33, 8},
-                             {Version("mqtt_pubrel_received", 4)}));
-  out.push_back(Misbehaviour(
+  out->push_back(Misbehaviour("v4_pubrel_unknown_id", 4, kClientDisconnects, {33, 8},
+                              {Version("mqtt_pubrel_received", 4)}));
+}
+
+void AddV5Misbehaviours(std::vector<EventSpec>* out) {
+  using enum SessionEnd;
+  out->push_back(Misbehaviour(
       "v5_pubcomp_unknown_id", 5, kBrokerDisconnects, {29, 7},
       {V5Reason("mqtt_pubcomp_received", "success"), Version("mqtt_pubcomp_invalid_error", 5)}));
-  out.push_back(Misbehaviour("v5_pubcomp_unknown_id_rc92", 5, kBrokerDisconnects, {35, 7},
-                             {V5Reason("mqtt_pubcomp_received", "packet_id_not_found"),
-                              Version("mqtt_pubcomp_invalid_error", 5)}));
-  out.push_back(Misbehaviour("v5_pubrel_unknown_id", 5, kClientDisconnects, {33, 11},
-                             {V5Reason("mqtt_pubrel_received", "success"),
-                              V5Reason("mqtt_pubcomp_sent", "packet_id_not_found")}));
-  out.push_back(Misbehaviour("v5_pubrel_unknown_id_rc92", 5, kClientDisconnects, {37, 11},
-                             {V5Reason("mqtt_pubrel_received", "packet_id_not_found"),
-                              V5Reason("mqtt_pubcomp_sent", "packet_id_not_found")}));
-  out.push_back(Misbehaviour("v5_pubrec_unknown_id", 5, kClientDisconnects, {33, 11},
-                             {V5Reason("mqtt_pubrec_received", "success"),
-                              V5Reason("mqtt_pubrel_sent", "packet_id_not_found")}));
-  out.push_back(Misbehaviour(
+  out->push_back(Misbehaviour("v5_pubcomp_unknown_id_rc92", 5, kBrokerDisconnects, {35, 7},
+                              {V5Reason("mqtt_pubcomp_received", "packet_id_not_found"),
+                               Version("mqtt_pubcomp_invalid_error", 5)}));
+  out->push_back(Misbehaviour("v5_pubrel_unknown_id", 5, kClientDisconnects, {33, 11},
+                              {V5Reason("mqtt_pubrel_received", "success"),
+                               V5Reason("mqtt_pubcomp_sent", "packet_id_not_found")}));
+  out->push_back(Misbehaviour("v5_pubrel_unknown_id_rc92", 5, kClientDisconnects, {37, 11},
+                              {V5Reason("mqtt_pubrel_received", "packet_id_not_found"),
+                               V5Reason("mqtt_pubcomp_sent", "packet_id_not_found")}));
+  out->push_back(Misbehaviour("v5_pubrec_unknown_id", 5, kClientDisconnects, {33, 11},
+                              {V5Reason("mqtt_pubrec_received", "success"),
+                               V5Reason("mqtt_pubrel_sent", "packet_id_not_found")}));
+  out->push_back(Misbehaviour(
       "v5_puback_unknown_id", 5, kClientDisconnects, {33, 5},
       {V5Reason("mqtt_puback_received", "success"), Version("mqtt_puback_invalid_error", 5)}));
-  // A reason code VerneMQ does not declare crashes the connection before anything is counted.
-  out.push_back(Misbehaviour("v5_pubcomp_undeclared_reason", 5, kProcessCrashes, {34, 5}, {}));
+  // A reason code VerneMQ does not declare crashes the connection process: no acknowledgement
+  // counter moves, only the connection's own counters (without socket_close).
+  out->push_back(Misbehaviour("v5_pubcomp_undeclared_reason", 5, kProcessCrashes, {34, 5}, {}));
+}
+
+std::vector<EventSpec> BuildCatalog() {
+  std::vector<EventSpec> out;
+  AddFlows(&out);
+  AddV4Misbehaviours(&out);
+  AddV5Misbehaviours(&out);
   out.push_back(EventSpec{"restart", EventKind::kRestart, {}});
   out.push_back(EventSpec{"metrics_reset", EventKind::kMetricsReset, {}});
   out.push_back(EventSpec{"down", EventKind::kDown, {}});

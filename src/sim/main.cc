@@ -2,7 +2,6 @@
 // misbehaviour, restarts and outages. See docs/simulator.md.
 
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -96,8 +95,8 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  int received = 0;
+  sigwait(&stop_signals, &received);
   simulator.Stop();
   return 0;
 }

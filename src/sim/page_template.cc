@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <stdexcept>
-#include <unordered_set>
 
 #include "sim/page_data.h"
 
@@ -87,6 +86,17 @@ std::optional<std::uint64_t> ParseLe(std::string_view labels) {
   return value;
 }
 
+// Histogram samples carry the family name plus _bucket, _count or _sum.
+std::optional<std::size_t> FamilyOfSample(const PageTemplate& tmpl, std::string_view name) {
+  if (auto family = tmpl.FindFamily(name)) return family;
+  for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
+    if (!name.ends_with(suffix)) continue;
+    auto family = tmpl.FindFamily(name.substr(0, name.size() - suffix.size()));
+    if (family && tmpl.families()[*family].type == "histogram") return family;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -117,12 +127,7 @@ PageTemplate PageTemplate::FromPages(std::span<const std::string_view> idle,
       if (line.kind == LineKind::kType) out.families_[it->second].type = line.text;
       line.family = it->second;
     } else {
-      auto family = out.FindFamily(line.name);
-      for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
-        if (family || !line.name.ends_with(suffix)) continue;
-        family =
-            out.FindFamily(std::string_view(line.name).substr(0, line.name.size() - suffix.size()));
-      }
+      auto family = detail::FamilyOfSample(out, line.name);
       if (!family) detail::Reject("sample before its family's HELP", text);
       line.family = *family;
       if (out.families_[*family].lazy == on_idle_page) {

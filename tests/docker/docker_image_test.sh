@@ -37,6 +37,8 @@ skip() {
 
 # --- cleanup: only what this script started, by pid -------------------------------------------
 dockerd_pid=""
+had_run_containerd=false
+[[ -e /run/containerd ]] && had_run_containerd=true
 sim_pid=""
 run_dir=""
 tmp=$(mktemp -d "$work/run.XXXXXX")
@@ -53,6 +55,25 @@ stop_pid() {  # pid, seconds
   done
   log "pid $pid did not stop in $2 s, killing it"
   kill -KILL "$pid" 2>/dev/null || true
+}
+
+# What a stopped dockerd and containerd 1.6 leave behind: the bind mount of the host's network
+# namespace in the exec root, the empty parent cgroups and containerd's shim socket folder
+# (a path built into containerd). Each is removed only if this run created it and it is empty.
+remove_leftovers() {
+  local mount_point cgroup
+  if [[ -n $run_dir ]]; then
+    for mount_point in $(awk -v dir="$run_dir/" 'index($2, dir) == 1 {print $2}' /proc/mounts |
+      sort -r); do
+      umount "$mount_point" || log "could not unmount $mount_point"
+    done
+    grep -q " $run_dir/" /proc/mounts || rm -rf "$run_dir"
+  fi
+  for cgroup in /sys/fs/cgroup/*/vernemq-pubcomp-exporter-test \
+    /sys/fs/cgroup/vernemq-pubcomp-exporter-test; do
+    [[ -d $cgroup ]] && rmdir "$cgroup"
+  done
+  if ! $had_run_containerd; then rmdir /run/containerd/s /run/containerd 2>/dev/null; fi
 }
 
 cleanup() {
@@ -72,7 +93,7 @@ cleanup() {
     [[ -n $containerd_pid ]] && stop_pid "$containerd_pid" 10
   fi
   [[ -n $sim_pid ]] && stop_pid "$sim_pid" 10
-  if [[ -n $run_dir ]] && ! grep -q " $run_dir" /proc/mounts; then rm -rf "$run_dir"; fi
+  remove_leftovers
   rm -rf "$tmp"
   log "finished with status $status"
 }

@@ -76,7 +76,7 @@ TEST(Scenario, ReportsUnknownEventAtItsLineAndColumn) {
                                     "timeline:\n"
                                     "  - {at: 10s, node: vmq-1, event: v6_pubcomp}\n");
 
-  EXPECT_THAT(error, StartsWith("s.yaml:4:36: "));
+  EXPECT_THAT(error, StartsWith("s.yaml:4:35: "));
   EXPECT_THAT(error, HasSubstr("unknown event `v6_pubcomp`"));
 }
 
@@ -91,13 +91,13 @@ TEST(Scenario, ReportsUnknownKeysWhereTheyAre) {
 
 TEST(Scenario, ReportsUnknownTimelineNode) {
   EXPECT_THAT(ErrorOf(std::string(kOneNode) + "timeline:\n  - {at: 1s, node: vmq-7, event: up}\n"),
-              StartsWith("s.yaml:4:25: no node is named `vmq-7`"));
+              StartsWith("s.yaml:4:20: no node is named `vmq-7`"));
 }
 
 TEST(Scenario, ReportsBadTimes) {
   EXPECT_THAT(
       ErrorOf(std::string(kOneNode) + "timeline:\n  - {at: soon, node: vmq-1, event: up}\n"),
-      StartsWith("s.yaml:4:11: `at` is a time"));
+      StartsWith("s.yaml:4:10: `at` is a time"));
 }
 
 TEST(Scenario, ReportsModeOnAnEventOtherThanDown) {
