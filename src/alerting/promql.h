@@ -5,8 +5,10 @@
 // in PromQL: the previous level comes from Prometheus' own ALERTS series, which holds the
 // alert's state after the previous evaluation.
 
+#include <cstdint>
 #include <string>
 
+#include "common/clock.h"
 #include "config/config.h"
 
 namespace vmq::alerting::detail {

@@ -49,14 +49,16 @@ const ErrorCase kDocumentErrors[] = {
      "c.yaml:4:1: a second YAML document starts here; put the whole configuration in one "
      "document"},
     {"TopLevelList", "- url: http://vmq\n",
-     "c.yaml:1:1: the configuration must be a map of sections (targets, poll, windows, signals), "
+     "c.yaml:1:1: the configuration must be a map of sections (targets, poll, windows, signals, "
+     "alerts), "
      "but it is a list"},
     {"TopLevelScalar", "hello\n",
-     "c.yaml:1:1: the configuration must be a map of sections (targets, poll, windows, signals), "
+     "c.yaml:1:1: the configuration must be a map of sections (targets, poll, windows, signals, "
+     "alerts), "
      "but it is the value \"hello\""},
     {"UnknownTopLevelKey", TARGETS "window: [1m]\n",
      "c.yaml:3:1: unknown key \"window\" at the top level; allowed keys: targets, poll, windows, "
-     "signals"},
+     "signals, alerts"},
     {"DuplicateTopLevelKey", "poll:\n  interval: 5s\n" TARGETS "poll:\n  timeout: 1s\n",
      "c.yaml:5:1: duplicate key \"poll\" at the top level (first given at line 1); keep only one"},
     {"DuplicateQuotedKey", TARGETS "'windows': [1m]\nwindows: [5m]\n",

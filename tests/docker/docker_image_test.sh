@@ -18,6 +18,7 @@ readonly kImage=vernemq-pubcomp-exporter:test
 readonly kContainer=vernemq-pubcomp-exporter-test
 readonly kBaseImage=debian:bookworm-slim
 readonly kDocker=/usr/bin/docker  # Debian's client, same version as its dockerd
+readonly kCgroupParent=/vernemq-pubcomp-exporter-test-$$  # one per run: removed at the end
 
 source_dir=$(cd "$1" && pwd)
 build_dir=$(cd "$2" && pwd)
@@ -69,8 +70,7 @@ remove_leftovers() {
     done
     grep -q " $run_dir/" /proc/mounts || rm -rf "$run_dir"
   fi
-  for cgroup in /sys/fs/cgroup/*/vernemq-pubcomp-exporter-test \
-    /sys/fs/cgroup/vernemq-pubcomp-exporter-test; do
+  for cgroup in /sys/fs/cgroup/*"$kCgroupParent" "/sys/fs/cgroup$kCgroupParent"; do
     [[ -d $cgroup ]] && rmdir "$cgroup"
   done
   if ! $had_run_containerd; then rmdir /run/containerd/s /run/containerd 2>/dev/null; fi
@@ -80,7 +80,7 @@ cleanup() {
   local status=$?
   set +e
   if [[ -n $dockerd_pid ]]; then
-    if [[ $status -ne 0 && $status -ne $kSkip ]]; then
+    if [[ $status -ne 0 && $status -ne $kSkip ]] && docker inspect "$kContainer" &>/dev/null; then
       log "container log:"
       docker logs "$kContainer" 2>&1 | tail -n 30 >&2
     fi
@@ -127,7 +127,7 @@ start_dockerd() {
   dockerd --config-file "$work/daemon.json" --data-root "$work/data-root" \
     --exec-root "$run_dir" -H "unix://$run_dir/docker.sock" --pidfile "$pidfile" \
     --iptables=false --ip-masq=false --bridge=none --userland-proxy=false \
-    --cgroup-parent=/vernemq-pubcomp-exporter-test >"$work/dockerd.log" 2>&1 &
+    --cgroup-parent="$kCgroupParent" >"$work/dockerd.log" 2>&1 &
   dockerd_pid=$!
   local i
   for ((i = 0; i < 600; i++)); do

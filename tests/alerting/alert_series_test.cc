@@ -1,0 +1,142 @@
+// What an alert counts per series: the alert signal's window count grouped by node and MQTT
+// version, as the generated rules' `sum by (..., node, mqtt_version)` does.
+
+#include "alerting/alert_series.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vmq::alerting {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+constexpr Millis kMinute{60'000};
+constexpr Millis kFiveMinutes{300'000};
+constexpr char kNode[] = "VerneMQ@10.0.0.1";
+
+const config::Signal& SignalNamed(const std::vector<config::Signal>& signals,
+                                  const std::string& name) {
+  for (const config::Signal& signal : signals) {
+    if (signal.name == name) return signal;
+  }
+  throw std::runtime_error("no signal " + name);
+}
+
+// One target: series, and a history that saw a baseline of zeros and then one poll.
+class AlertSeriesTest : public ::testing::Test {
+ protected:
+  void Add(std::string source, signals::LabelPairs labels) {
+    signals::RawSeries raw{"", std::move(source), std::move(labels), 0};
+    raw.key = raw.source;
+    for (const auto& [name, value] : raw.labels) raw.key += "|" + name + "=" + value;
+    series_.emplace(raw.key, raw);
+  }
+
+  // Every series at 0 at `start_`, then at `values` (by key order) `after` later.
+  void Poll(Millis after, const std::vector<uint64_t>& values) {
+    std::vector<window::Observation> zeros;
+    std::vector<window::Observation> later;
+    size_t i = 0;
+    for (const auto& [key, raw] : series_) {
+      zeros.push_back({key, 0});
+      later.push_back({key, values.at(i++)});
+    }
+    history_.RecordSuccess(start_, std::nullopt, zeros);
+    now_ = start_ + after;
+    history_.RecordSuccess(now_, std::nullopt, later);
+  }
+
+  SeriesCounts Count(const std::string& signal, Millis window = kMinute) const {
+    return CountSignal(SignalNamed(signals_, signal), series_, history_, window, now_, kNode);
+  }
+
+  std::vector<config::Signal> signals_ = config::DefaultSignals();
+  std::map<std::string, signals::RawSeries> series_;
+  window::TargetHistory history_{{kMinute, kFiveMinutes}, Millis(9000)};
+  MonoTime start_{std::chrono::hours(1)};
+  MonoTime now_ = start_;
+};
+
+TEST_F(AlertSeriesTest, CountsPerNodeAndVersion) {
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", "VerneMQ@a"}});
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "5"}, {"node", "VerneMQ@a"}});
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", "VerneMQ@b"}});
+  Poll(Millis(5000), {6, 2, 1});
+  EXPECT_THAT(Count("vmq_pubcomp_unexpected_received"),
+              ElementsAre(Pair(AlertSeries{"VerneMQ@a", "4"}, 6u),
+                          Pair(AlertSeries{"VerneMQ@a", "5"}, 2u),
+                          Pair(AlertSeries{"VerneMQ@b", "4"}, 1u)));
+}
+
+TEST_F(AlertSeriesTest, AddsUpSeriesThatDifferOnlyInOtherLabels) {
+  Add("mqtt_pubcomp_received", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "a"}});
+  Add("mqtt_pubcomp_received", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "b"}});
+  Poll(Millis(5000), {3, 4});
+  EXPECT_THAT(Count("vmq_pubcomp_received_unsuccessful"),
+              ElementsAre(Pair(AlertSeries{kNode, "5"}, 7u)));
+}
+
+TEST_F(AlertSeriesTest, CountsOnlySeriesThatFeedTheSignal) {
+  Add("mqtt_pubcomp_sent", {{"mqtt_version", "4"}, {"node", kNode}});
+  Add("mqtt_pubcomp_sent", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "success"}});
+  Add("mqtt_pubcomp_sent",
+      {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "packet_id_not_found"}});
+  Poll(Millis(5000), {10, 20, 2});
+  EXPECT_THAT(Count("vmq_pubcomp_sent_unsuccessful"),
+              ElementsAre(Pair(AlertSeries{kNode, "5"}, 2u)));
+}
+
+TEST_F(AlertSeriesTest, LeavesVersionEmptyWhenTheSignalDoesNotKeepIt) {
+  config::Signal all_versions = SignalNamed(signals_, "vmq_pubcomp_unexpected_received");
+  all_versions.keep_labels.clear();
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}});
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "5"}, {"node", kNode}});
+  Poll(Millis(5000), {1, 2});
+  EXPECT_THAT(CountSignal(all_versions, series_, history_, kMinute, now_, kNode),
+              ElementsAre(Pair(AlertSeries{kNode, ""}, 3u)));
+}
+
+TEST_F(AlertSeriesTest, NamesSeriesWithoutNodeLabelAfterThePage) {
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}});
+  Poll(Millis(5000), {6});
+  EXPECT_THAT(Count("vmq_pubcomp_unexpected_received"),
+              ElementsAre(Pair(AlertSeries{kNode, "4"}, 6u)));
+}
+
+TEST_F(AlertSeriesTest, CountsOnlyInsideTheWindow) {
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}});
+  Poll(Millis(5000), {6});
+  now_ += kMinute;  // the increase is now older than one minute, not than five
+  EXPECT_THAT(Count("vmq_pubcomp_unexpected_received", kMinute),
+              ElementsAre(Pair(AlertSeries{kNode, "4"}, 0u)));
+  EXPECT_THAT(Count("vmq_pubcomp_unexpected_received", kFiveMinutes),
+              ElementsAre(Pair(AlertSeries{kNode, "4"}, 6u)));
+}
+
+TEST_F(AlertSeriesTest, CountAlertSignalsFollowsTheRulesOverTheAlertWindow) {
+  config::Config config;
+  config.windows = {{"1m", kMinute}, {"5m", kFiveMinutes}};
+  config.signals = signals_;
+  config.alerts.window = config.windows[1];
+  config.alerts.rules = config::DefaultAlertRules("5m");
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}});
+  Add("mqtt_pubcomp_sent",
+      {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "packet_id_not_found"}});
+  Poll(Millis(5000), {6, 2});
+  now_ += kMinute;
+  const std::vector<SeriesCounts> counts =
+      CountAlertSignals(config, series_, history_, now_, kNode);
+  ASSERT_EQ(counts.size(), 3u);
+  EXPECT_THAT(counts[0], ElementsAre(Pair(AlertSeries{kNode, "4"}, 6u)));  // unexpected
+  EXPECT_THAT(counts[1], ElementsAre());                                 // received_unsuccessful
+  EXPECT_THAT(counts[2], ElementsAre(Pair(AlertSeries{kNode, "5"}, 2u)));  // sent_unsuccessful
+}
+
+}  // namespace
+}  // namespace vmq::alerting
