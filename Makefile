@@ -45,3 +45,22 @@ check-format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# PREFIX=/usr follows Debian's layout (unit in /lib/systemd/system). The config in /etc is
+# installed only when there is none, so a reinstall keeps local edits.
+install: unitdir = $(DESTDIR)$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
+install: docdir = $(DESTDIR)$(PREFIX)/share/doc/vernemq-pubcomp-exporter
+install: build
+	install -Dm755 $(EXPORTER) $(DESTDIR)$(PREFIX)/bin/vernemq-pubcomp-exporter
+	test -e $(DESTDIR)/etc/vernemq-pubcomp-exporter/config.yaml || \
+	  install -Dm644 config.yaml $(DESTDIR)/etc/vernemq-pubcomp-exporter/config.yaml
+	install -d $(unitdir)
+	sed 's|/usr/local/|$(PREFIX)/|g' docs/deploy/vernemq-pubcomp-exporter.service \
+	  > $(unitdir)/vernemq-pubcomp-exporter.service
+	install -d $(DESTDIR)$(PREFIX)/share/vernemq-pubcomp-exporter/alerts
+	$(if $(wildcard alerts/*.yml),install -m644 $(wildcard alerts/*.yml) \
+	  $(DESTDIR)$(PREFIX)/share/vernemq-pubcomp-exporter/alerts/)
+	install -d $(docdir)/examples
+	install -m644 docs/deploy/README.md $(docdir)/deploy.md
+	install -m644 $(wildcard README.md docs/*.md) $(docdir)/
+	$(if $(wildcard examples/*.yaml),install -m644 $(wildcard examples/*.yaml) $(docdir)/examples/)

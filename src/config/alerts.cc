@@ -173,6 +173,26 @@ void CheckThresholds(const ParsedRule& parsed) {
   }
 }
 
+// The built-in rule of that name with its signal possibly replaced, or a new rule on the
+// signal the map names.
+AlertRule BaseRule(const Map& map, std::string alert, const std::vector<AlertRule>& defaults,
+                   const std::vector<Signal>& signals, const Window& window) {
+  const auto built_in = std::find_if(defaults.begin(), defaults.end(),
+                                     [&](const AlertRule& r) { return r.alert == alert; });
+  if (built_in != defaults.end()) {
+    AlertRule rule = *built_in;
+    if (const auto signal = map.Get("signal")) rule.signal = ParseAlertSignal(*signal, signals);
+    return rule;
+  }
+  AlertRule rule;
+  rule.alert = std::move(alert);
+  rule.signal = ParseAlertSignal(
+      map.Require("signal", "a new alert needs signal: with the name of a configured signal"),
+      signals);
+  SetGenericTexts(window, &rule);
+  return rule;
+}
+
 ParsedRule ParseRule(const Node& node, const std::vector<AlertRule>& defaults,
                      const std::vector<Signal>& signals, const Window& window) {
   const Map map =
@@ -185,18 +205,7 @@ ParsedRule ParseRule(const Node& node, const std::vector<AlertRule>& defaults,
                     map.Get("critical_above"),
                     map.Get("severity")};
   AlertRule& rule = parsed.rule;
-  rule.alert = ParseAlertName(parsed.alert_node);
-  const auto built_in = std::find_if(defaults.begin(), defaults.end(),
-                                     [&](const AlertRule& r) { return r.alert == rule.alert; });
-  if (built_in != defaults.end()) {
-    rule = *built_in;
-  } else {
-    rule.signal = ParseAlertSignal(
-        map.Require("signal", "a new alert needs signal: with the name of a configured signal"),
-        signals);
-    SetGenericTexts(window, &rule);
-  }
-  if (const auto signal = map.Get("signal")) rule.signal = ParseAlertSignal(*signal, signals);
+  rule = BaseRule(map, ParseAlertName(parsed.alert_node), defaults, signals, window);
   if (parsed.raise_above) rule.raise_above = CountValue(*parsed.raise_above);
   if (parsed.hold_above) rule.hold_above = CountValue(*parsed.hold_above);
   if (parsed.critical_above && !parsed.critical_above->IsNull()) {

@@ -31,8 +31,8 @@ config::AlertRule WithCritical(uint64_t critical_above) {
 }
 
 // Feeds `counts` one evaluation after the other with the window covered, from ok.
-std::vector<AlertLevel> Run(const config::AlertRule& rule, std::initializer_list<uint64_t> counts,
-                            bool covered = true) {
+std::vector<AlertLevel> Levels(const config::AlertRule& rule,
+                               std::initializer_list<uint64_t> counts, bool covered = true) {
   std::vector<AlertLevel> levels;
   AlertLevel level = AlertLevel::kOk;
   for (uint64_t count : counts) {
@@ -47,33 +47,33 @@ constexpr AlertLevel kRaised = AlertLevel::kRaised;
 constexpr AlertLevel kCritical = AlertLevel::kCritical;
 
 TEST(NextLevel, StaysOkAtExactlyTheRaiseThreshold) {
-  EXPECT_THAT(Run(Netdata(), {5, 5, 5}), ElementsAre(kOk, kOk, kOk));
+  EXPECT_THAT(Levels(Netdata(), {5, 5, 5}), ElementsAre(kOk, kOk, kOk));
 }
 
 TEST(NextLevel, RaisesAboveTheRaiseThreshold) {
-  EXPECT_THAT(Run(Netdata(), {5, 6}), ElementsAre(kOk, kRaised));
+  EXPECT_THAT(Levels(Netdata(), {5, 6}), ElementsAre(kOk, kRaised));
 }
 
 TEST(NextLevel, HoldsWhileAboveHoldAndClearsAtHold) {
-  EXPECT_THAT(Run(Netdata(), {6, 3, 1, 0}), ElementsAre(kRaised, kRaised, kRaised, kOk));
+  EXPECT_THAT(Levels(Netdata(), {6, 3, 1, 0}), ElementsAre(kRaised, kRaised, kRaised, kOk));
 }
 
 TEST(NextLevel, DoesNotRaiseBetweenHoldAndRaiseFromOk) {
-  EXPECT_THAT(Run(Netdata(), {1, 4, 5}), ElementsAre(kOk, kOk, kOk));
+  EXPECT_THAT(Levels(Netdata(), {1, 4, 5}), ElementsAre(kOk, kOk, kOk));
 }
 
 TEST(NextLevel, NeedsToExceedRaiseAgainAfterClearing) {
-  EXPECT_THAT(Run(Netdata(), {6, 0, 3, 6}), ElementsAre(kRaised, kOk, kOk, kRaised));
+  EXPECT_THAT(Levels(Netdata(), {6, 0, 3, 6}), ElementsAre(kRaised, kOk, kOk, kRaised));
 }
 
 TEST(NextLevel, HoldEqualToRaiseMeansNoHysteresis) {
   config::AlertRule rule = Netdata();
   rule.hold_above = 5;
-  EXPECT_THAT(Run(rule, {6, 5, 6}), ElementsAre(kRaised, kOk, kRaised));
+  EXPECT_THAT(Levels(rule, {6, 5, 6}), ElementsAre(kRaised, kOk, kRaised));
 }
 
 TEST(NextLevel, DoesNotRaiseOnAPartlyCoveredWindow) {
-  EXPECT_THAT(Run(Netdata(), {6, 100}, /*covered=*/false), ElementsAre(kOk, kOk));
+  EXPECT_THAT(Levels(Netdata(), {6, 100}, /*covered=*/false), ElementsAre(kOk, kOk));
 }
 
 TEST(NextLevel, HoldsThroughAPartlyCoveredWindow) {
@@ -82,19 +82,19 @@ TEST(NextLevel, HoldsThroughAPartlyCoveredWindow) {
 }
 
 TEST(NextLevel, NeverCriticalWithoutCriticalAbove) {
-  EXPECT_THAT(Run(Netdata(), {1000000}), ElementsAre(kRaised));
+  EXPECT_THAT(Levels(Netdata(), {1000000}), ElementsAre(kRaised));
 }
 
 TEST(NextLevel, CriticalAboveCriticalThreshold) {
-  EXPECT_THAT(Run(WithCritical(10), {10, 11}), ElementsAre(kRaised, kCritical));
+  EXPECT_THAT(Levels(WithCritical(10), {10, 11}), ElementsAre(kRaised, kCritical));
 }
 
 TEST(NextLevel, JumpsFromOkStraightToCritical) {
-  EXPECT_THAT(Run(WithCritical(10), {11}), ElementsAre(kCritical));
+  EXPECT_THAT(Levels(WithCritical(10), {11}), ElementsAre(kCritical));
 }
 
 TEST(NextLevel, CriticalHoldsAboveRaiseThenFallsBackToRaised) {
-  EXPECT_THAT(Run(WithCritical(10), {11, 8, 6, 5, 1, 0}),
+  EXPECT_THAT(Levels(WithCritical(10), {11, 8, 6, 5, 1, 0}),
               ElementsAre(kCritical, kCritical, kCritical, kRaised, kRaised, kOk));
 }
 
@@ -104,17 +104,16 @@ TEST(NextLevel, CriticalIsNotRaisedOnAPartlyCoveredWindowButHolds) {
 }
 
 // Two rules: A (raise above 5, hold above 0) and B (raise above 1, hold above 1).
+std::vector<config::AlertRule> TwoRules() {
+  config::AlertRule b = Netdata();
+  b.alert = "B";
+  b.raise_above = 1;
+  b.hold_above = 1;
+  return {Netdata(), b};
+}
+
 class AlertStateTrackerTest : public ::testing::Test {
  protected:
-  AlertStateTrackerTest() {
-    rules_.push_back(Netdata());
-    config::AlertRule b = Netdata();
-    b.alert = "B";
-    b.raise_above = 1;
-    b.hold_above = 1;
-    rules_.push_back(b);
-  }
-
   void Evaluate(SeriesCounts a, SeriesCounts b, bool covered = true) {
     const std::vector<SeriesCounts> counts = {std::move(a), std::move(b)};
     tracker_.Evaluate(counts, covered);
@@ -128,7 +127,7 @@ class AlertStateTrackerTest : public ::testing::Test {
     return kOk;
   }
 
-  std::vector<config::AlertRule> rules_;
+  const std::vector<config::AlertRule> rules_ = TwoRules();
   AlertStateTracker tracker_{rules_};
 };
 
@@ -140,9 +139,9 @@ TEST_F(AlertStateTrackerTest, StartsWithNoStates) { EXPECT_THAT(tracker_.States(
 
 TEST_F(AlertStateTrackerTest, PublishesOkForEverySeriesCounted) {
   Evaluate({{kNodeA4, 0}, {kNodeA5, 0}}, {{kNodeA5, 0}});
-  EXPECT_THAT(tracker_.States(),
-              ElementsAre(Field(&AlertSeriesState::level, kOk), Field(&AlertSeriesState::level, kOk),
-                          Field(&AlertSeriesState::level, kOk)));
+  EXPECT_THAT(tracker_.States(), ElementsAre(Field(&AlertSeriesState::level, kOk),
+                                             Field(&AlertSeriesState::level, kOk),
+                                             Field(&AlertSeriesState::level, kOk)));
 }
 
 TEST_F(AlertStateTrackerTest, ListsRulesInConfigOrderAndSeriesInLabelOrder) {
@@ -151,8 +150,8 @@ TEST_F(AlertStateTrackerTest, ListsRulesInConfigOrderAndSeriesInLabelOrder) {
   for (const AlertSeriesState& state : tracker_.States()) {
     order.push_back(state.alert + " " + state.series.node + " " + state.series.mqtt_version);
   }
-  EXPECT_THAT(order, ElementsAre("A VerneMQ@a 4", "A VerneMQ@a 5", "A VerneMQ@b 4",
-                                 "B VerneMQ@a 4"));
+  EXPECT_THAT(order,
+              ElementsAre("A VerneMQ@a 4", "A VerneMQ@a 5", "A VerneMQ@b 4", "B VerneMQ@a 4"));
 }
 
 TEST_F(AlertStateTrackerTest, KeepsNodesAndVersionsIndependent) {

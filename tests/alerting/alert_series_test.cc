@@ -11,6 +11,12 @@
 #include <vector>
 
 namespace vmq::alerting {
+
+// Readable failure messages instead of the object's bytes.
+void PrintTo(const AlertSeries& series, std::ostream* out) {
+  *out << "{" << series.node << ", " << series.mqtt_version << "}";
+}
+
 namespace {
 
 using ::testing::ElementsAre;
@@ -31,21 +37,21 @@ const config::Signal& SignalNamed(const std::vector<config::Signal>& signals,
 // One target: series, and a history that saw a baseline of zeros and then one poll.
 class AlertSeriesTest : public ::testing::Test {
  protected:
-  void Add(std::string source, signals::LabelPairs labels) {
-    signals::RawSeries raw{"", std::move(source), std::move(labels), 0};
+  // A series whose counter goes from 0 to `value` in the one poll after the baseline.
+  void Add(std::string source, signals::LabelPairs labels, uint64_t value) {
+    signals::RawSeries raw{"", std::move(source), std::move(labels), value};
     raw.key = raw.source;
-    for (const auto& [name, value] : raw.labels) raw.key += "|" + name + "=" + value;
+    for (const auto& [name, label] : raw.labels) raw.key += "|" + name + "=" + label;
     series_.emplace(raw.key, raw);
   }
 
-  // Every series at 0 at `start_`, then at `values` (by key order) `after` later.
-  void Poll(Millis after, const std::vector<uint64_t>& values) {
+  // Every series at 0 at `start_`, then at its value `after` later.
+  void Poll(Millis after) {
     std::vector<window::Observation> zeros;
     std::vector<window::Observation> later;
-    size_t i = 0;
     for (const auto& [key, raw] : series_) {
       zeros.push_back({key, 0});
-      later.push_back({key, values.at(i++)});
+      later.push_back({key, raw.value});
     }
     history_.RecordSuccess(start_, std::nullopt, zeros);
     now_ = start_ + after;
@@ -64,30 +70,31 @@ class AlertSeriesTest : public ::testing::Test {
 };
 
 TEST_F(AlertSeriesTest, CountsPerNodeAndVersion) {
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", "VerneMQ@a"}});
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "5"}, {"node", "VerneMQ@a"}});
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", "VerneMQ@b"}});
-  Poll(Millis(5000), {6, 2, 1});
-  EXPECT_THAT(Count("vmq_pubcomp_unexpected_received"),
-              ElementsAre(Pair(AlertSeries{"VerneMQ@a", "4"}, 6u),
-                          Pair(AlertSeries{"VerneMQ@a", "5"}, 2u),
-                          Pair(AlertSeries{"VerneMQ@b", "4"}, 1u)));
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", "VerneMQ@a"}}, 6);
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "5"}, {"node", "VerneMQ@a"}}, 2);
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", "VerneMQ@b"}}, 1);
+  Poll(Millis(5000));
+  EXPECT_THAT(
+      Count("vmq_pubcomp_unexpected_received"),
+      ElementsAre(Pair(AlertSeries{"VerneMQ@a", "4"}, 6u), Pair(AlertSeries{"VerneMQ@a", "5"}, 2u),
+                  Pair(AlertSeries{"VerneMQ@b", "4"}, 1u)));
 }
 
 TEST_F(AlertSeriesTest, AddsUpSeriesThatDifferOnlyInOtherLabels) {
-  Add("mqtt_pubcomp_received", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "a"}});
-  Add("mqtt_pubcomp_received", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "b"}});
-  Poll(Millis(5000), {3, 4});
+  Add("mqtt_pubcomp_received", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "a"}}, 3);
+  Add("mqtt_pubcomp_received", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "b"}}, 4);
+  Poll(Millis(5000));
   EXPECT_THAT(Count("vmq_pubcomp_received_unsuccessful"),
               ElementsAre(Pair(AlertSeries{kNode, "5"}, 7u)));
 }
 
 TEST_F(AlertSeriesTest, CountsOnlySeriesThatFeedTheSignal) {
-  Add("mqtt_pubcomp_sent", {{"mqtt_version", "4"}, {"node", kNode}});
-  Add("mqtt_pubcomp_sent", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "success"}});
+  Add("mqtt_pubcomp_sent", {{"mqtt_version", "4"}, {"node", kNode}}, 10);
+  Add("mqtt_pubcomp_sent", {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "success"}},
+      20);
   Add("mqtt_pubcomp_sent",
-      {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "packet_id_not_found"}});
-  Poll(Millis(5000), {10, 20, 2});
+      {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "packet_id_not_found"}}, 2);
+  Poll(Millis(5000));
   EXPECT_THAT(Count("vmq_pubcomp_sent_unsuccessful"),
               ElementsAre(Pair(AlertSeries{kNode, "5"}, 2u)));
 }
@@ -95,23 +102,23 @@ TEST_F(AlertSeriesTest, CountsOnlySeriesThatFeedTheSignal) {
 TEST_F(AlertSeriesTest, LeavesVersionEmptyWhenTheSignalDoesNotKeepIt) {
   config::Signal all_versions = SignalNamed(signals_, "vmq_pubcomp_unexpected_received");
   all_versions.keep_labels.clear();
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}});
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "5"}, {"node", kNode}});
-  Poll(Millis(5000), {1, 2});
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}}, 1);
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "5"}, {"node", kNode}}, 2);
+  Poll(Millis(5000));
   EXPECT_THAT(CountSignal(all_versions, series_, history_, kMinute, now_, kNode),
               ElementsAre(Pair(AlertSeries{kNode, ""}, 3u)));
 }
 
 TEST_F(AlertSeriesTest, NamesSeriesWithoutNodeLabelAfterThePage) {
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}});
-  Poll(Millis(5000), {6});
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}}, 6);
+  Poll(Millis(5000));
   EXPECT_THAT(Count("vmq_pubcomp_unexpected_received"),
               ElementsAre(Pair(AlertSeries{kNode, "4"}, 6u)));
 }
 
 TEST_F(AlertSeriesTest, CountsOnlyInsideTheWindow) {
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}});
-  Poll(Millis(5000), {6});
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}}, 6);
+  Poll(Millis(5000));
   now_ += kMinute;  // the increase is now older than one minute, not than five
   EXPECT_THAT(Count("vmq_pubcomp_unexpected_received", kMinute),
               ElementsAre(Pair(AlertSeries{kNode, "4"}, 0u)));
@@ -125,16 +132,16 @@ TEST_F(AlertSeriesTest, CountAlertSignalsFollowsTheRulesOverTheAlertWindow) {
   config.signals = signals_;
   config.alerts.window = config.windows[1];
   config.alerts.rules = config::DefaultAlertRules("5m");
-  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}});
+  Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}}, 6);
   Add("mqtt_pubcomp_sent",
-      {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "packet_id_not_found"}});
-  Poll(Millis(5000), {6, 2});
+      {{"mqtt_version", "5"}, {"node", kNode}, {"reason_code", "packet_id_not_found"}}, 2);
+  Poll(Millis(5000));
   now_ += kMinute;
   const std::vector<SeriesCounts> counts =
       CountAlertSignals(config, series_, history_, now_, kNode);
   ASSERT_EQ(counts.size(), 3u);
   EXPECT_THAT(counts[0], ElementsAre(Pair(AlertSeries{kNode, "4"}, 6u)));  // unexpected
-  EXPECT_THAT(counts[1], ElementsAre());                                 // received_unsuccessful
+  EXPECT_THAT(counts[1], ElementsAre());                                   // received_unsuccessful
   EXPECT_THAT(counts[2], ElementsAre(Pair(AlertSeries{kNode, "5"}, 2u)));  // sent_unsuccessful
 }
 

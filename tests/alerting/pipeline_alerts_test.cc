@@ -45,7 +45,7 @@ config::Config EditedShippedConfig(const testing::TempDir& dir, const std::strin
   return config::LoadFile(dir.Write("config.yaml", text));
 }
 
-std::string Page(uint64_t uptime_ms, uint64_t unexpected_v4, uint64_t unexpected_v5) {
+std::string VerneMQPage(uint64_t uptime_ms, uint64_t unexpected_v4, uint64_t unexpected_v5) {
   std::ostringstream page;
   page << "# TYPE vernemq_mqtt_publish_error counter\n"
        << "vernemq_mqtt_publish_error{node=\"" << kNode << "\",mqtt_version=\"4\"} 0\n"
@@ -63,8 +63,7 @@ std::string Page(uint64_t uptime_ms, uint64_t unexpected_v4, uint64_t unexpected
 class PipelineAlerts {
  public:
   explicit PipelineAlerts(config::Config config)
-      : config_(std::move(config)),
-        pipeline_(config_, clock_, logger_, store_, {"test", "test"}) {}
+      : config_(std::move(config)), pipeline_(config_, clock_, logger_, store_, {"test", "test"}) {}
 
   // One successful poll 5 s after the previous one; counters are cumulative totals.
   void Poll(uint64_t unexpected_v4, uint64_t unexpected_v5 = 0) {
@@ -72,7 +71,7 @@ class PipelineAlerts {
     uptime_ms_ += kInterval.count();
     poll::PollResult result;
     result.http_status = 200;
-    result.body = Page(uptime_ms_, unexpected_v4, unexpected_v5);
+    result.body = VerneMQPage(uptime_ms_, unexpected_v4, unexpected_v5);
     result.started = clock_.Now();
     result.finished = clock_.Now();
     pipeline_.OnPollResult(0, std::move(result));
@@ -93,18 +92,25 @@ class PipelineAlerts {
     pipeline_.OnPollResult(0, std::move(result));
   }
 
-  std::string Page() const { return store_.Current()->metrics_text; }
+  std::string MetricsPage() const { return store_.Current()->metrics_text; }
 
   // NaN when the series is absent.
   double State(const std::string& alert, const std::string& version) const {
-    return testing::SampleValue(Page(), "vmq_alert_state{alert=\"" + alert + "\",target=\"" +
-                                            config_.targets[0].name + "\",node=\"" + kNode +
-                                            "\",mqtt_version=\"" + version + "\"}");
+    return testing::SampleValue(MetricsPage(), "vmq_alert_state{alert=\"" + alert + "\",target=\"" +
+                                                   config_.targets[0].name + "\",node=\"" + kNode +
+                                                   "\",mqtt_version=\"" + version + "\"}");
   }
   double Unexpected(const std::string& version) const { return State(kUnexpected, version); }
+  // The window gauge the alert reads.
+  double Count(const std::string& version) const {
+    return testing::SampleValue(MetricsPage(), "vmq_pubcomp_unexpected_received{target=\"" +
+                                                   config_.targets[0].name + "\",node=\"" + kNode +
+                                                   "\",mqtt_version=\"" + version +
+                                                   "\",window=\"1m\"}");
+  }
   double Coverage() const {
-    return testing::SampleValue(Page(), "vmq_window_coverage_ratio{target=\"" +
-                                            config_.targets[0].name + "\",window=\"1m\"}");
+    return testing::SampleValue(MetricsPage(), "vmq_window_coverage_ratio{target=\"" +
+                                                   config_.targets[0].name + "\",window=\"1m\"}");
   }
 
   static constexpr char kUnexpected[] = "VerneMQPubcompUnexpected";
@@ -133,18 +139,23 @@ TEST(PipelineAlerts, PublishesOkPerNodeAndVersionOnceCovered) {
 TEST(PipelineAlerts, FiresAtSixNotFiveHoldsAtOneClearsAtZero) {
   PipelineAlerts exporter(config::LoadFile(ShippedConfigPath()));
   exporter.PollTimes(kPollsToCoverAMinute, 0);
-  exporter.Poll(5);  // 5 in the window
+  exporter.Poll(5);
+  EXPECT_EQ(exporter.Count("4"), 5);
   EXPECT_EQ(exporter.Unexpected("4"), 0);
-  exporter.Poll(6);  // 6 in the window
+  exporter.Poll(6);
+  EXPECT_EQ(exporter.Count("4"), 6);
   EXPECT_EQ(exporter.Unexpected("4"), 1);
   EXPECT_EQ(exporter.Unexpected("5"), 0);
-  // 11 more quiet polls: the first 5 events leave the window after 12 polls, the last one
-  // after 13.
-  exporter.PollTimes(11, 6);
+  // Quiet polls: the first 5 events leave the 1m window 12 polls after they were seen, the
+  // sixth one poll later.
+  exporter.PollTimes(10, 6);
+  EXPECT_EQ(exporter.Count("4"), 6);
   EXPECT_EQ(exporter.Unexpected("4"), 1);
-  exporter.Poll(6);  // 1 left in the window
+  exporter.Poll(6);
+  EXPECT_EQ(exporter.Count("4"), 1);
   EXPECT_EQ(exporter.Unexpected("4"), 1);
-  exporter.Poll(6);  // 0 left
+  exporter.Poll(6);
+  EXPECT_EQ(exporter.Count("4"), 0);
   EXPECT_EQ(exporter.Unexpected("4"), 0);
 }
 
@@ -163,7 +174,7 @@ TEST(PipelineAlerts, DropsTheStateOfATargetThatIsDownAndRaisesAnewAfterwards) {
   ASSERT_EQ(exporter.Unexpected("4"), 1);
   exporter.FailedPoll();
   EXPECT_TRUE(std::isnan(exporter.Unexpected("4")));
-  EXPECT_THAT(exporter.Page(), Not(HasSubstr("vmq_alert_state{")));
+  EXPECT_THAT(exporter.MetricsPage(), Not(HasSubstr("vmq_alert_state{")));
   // Back up: 10 events are still in the window but it is not covered, so nothing is raised.
   exporter.Poll(10);
   EXPECT_LT(exporter.Coverage(), 1.0);
@@ -175,16 +186,14 @@ TEST(PipelineAlerts, DropsTheStateOfATargetThatIsDownAndRaisesAnewAfterwards) {
 TEST(PipelineAlerts, ThresholdInConfigYamlDrivesBothRulesAndState) {
   testing::TempDir dir;
   const config::Config shipped = config::LoadFile(ShippedConfigPath());
-  const config::Config edited =
-      EditedShippedConfig(dir, "raise_above: 5", "raise_above: 2");
+  const config::Config edited = EditedShippedConfig(dir, "raise_above: 5", "raise_above: 2");
   ASSERT_EQ(edited.alerts.rules[0].alert, PipelineAlerts::kUnexpected);
   ASSERT_EQ(edited.alerts.rules[0].raise_above, 2u);
 
   const std::string shipped_rules = alerting::RenderRuleFile(shipped);
   const std::string edited_rules = alerting::RenderRuleFile(edited);
   EXPECT_NE(shipped_rules, edited_rules);
-  EXPECT_THAT(edited_rules,
-              HasSubstr("(vmq_pubcomp_unexpected_received{window=\"1m\"}) > 2\n"));
+  EXPECT_THAT(edited_rules, HasSubstr("(vmq_pubcomp_unexpected_received{window=\"1m\"}) > 2\n"));
   EXPECT_THAT(shipped_rules,
               Not(HasSubstr("(vmq_pubcomp_unexpected_received{window=\"1m\"}) > 2\n")));
 

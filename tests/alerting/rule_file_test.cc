@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,7 @@ YAML::Node RuleAt(const YAML::Node& file, size_t group, size_t rule) {
   return file["groups"][group]["rules"][rule];
 }
 
-TEST(RuleFile, IsDeterministic) {
-  EXPECT_EQ(RenderRuleFile(Load()), RenderRuleFile(Load()));
-}
+TEST(RuleFile, IsDeterministic) { EXPECT_EQ(RenderRuleFile(Load()), RenderRuleFile(Load())); }
 
 TEST(RuleFile, SaysHowToRegenerateIt) {
   EXPECT_THAT(RenderRuleFile(Load()),
@@ -85,8 +84,7 @@ TEST(RuleFile, SignalAlertIsTheHysteresisInPromQL) {
 }
 
 TEST(RuleFile, SignalAlertCarriesRoutingLabelsAndTexts) {
-  const config::Config config =
-      Load("alerts:\n  runbook_url: https://wiki.example/rb/\n");
+  const config::Config config = Load("alerts:\n  runbook_url: https://wiki.example/rb/\n");
   const YAML::Node rule = RuleAt(Rules(config), 0, 1);
   EXPECT_EQ(rule["alert"].as<std::string>(), "VerneMQPubcompReceivedUnsuccessful");
   EXPECT_EQ(rule["labels"]["severity"].as<std::string>(), "warning");
@@ -120,17 +118,19 @@ TEST(RuleFile, TakesThresholdsWindowAndSeverityFromTheConfig) {
 }
 
 TEST(RuleFile, AddsACriticalRuleWhenCriticalAboveIsSet) {
-  const YAML::Node file = Rules(Load("alerts:\n"
-                                     "  rules:\n"
-                                     "    - alert: VerneMQPubcompSentUnsuccessful\n"
-                                     "      critical_above: 50\n"));
-  EXPECT_THAT(RuleNames(file), ElementsAre("vernemq-pubcomp/VerneMQPubcompUnexpected/warning",
-                                           "vernemq-pubcomp/VerneMQPubcompReceivedUnsuccessful/warning",
-                                           "vernemq-pubcomp/VerneMQPubcompSentUnsuccessful/warning",
-                                           "vernemq-pubcomp/VerneMQPubcompSentUnsuccessful/critical",
-                                           "vernemq-pubcomp-exporter/VerneMQTargetDown/warning",
-                                           "vernemq-pubcomp-exporter/VerneMQExporterStale/warning",
-                                           "vernemq-pubcomp-exporter/VerneMQTargetNotVerneMQ/warning"));
+  const YAML::Node file =
+      Rules(Load("alerts:\n"
+                 "  rules:\n"
+                 "    - alert: VerneMQPubcompSentUnsuccessful\n"
+                 "      critical_above: 50\n"));
+  EXPECT_THAT(RuleNames(file),
+              ElementsAre("vernemq-pubcomp/VerneMQPubcompUnexpected/warning",
+                          "vernemq-pubcomp/VerneMQPubcompReceivedUnsuccessful/warning",
+                          "vernemq-pubcomp/VerneMQPubcompSentUnsuccessful/warning",
+                          "vernemq-pubcomp/VerneMQPubcompSentUnsuccessful/critical",
+                          "vernemq-pubcomp-exporter/VerneMQTargetDown/warning",
+                          "vernemq-pubcomp-exporter/VerneMQExporterStale/warning",
+                          "vernemq-pubcomp-exporter/VerneMQTargetNotVerneMQ/warning"));
   const std::string expr = RuleAt(file, 0, 3)["expr"].as<std::string>();
   // Raised above critical_above, held above raise_above, on its own (critical) ALERTS series.
   EXPECT_THAT(expr, HasSubstr("{window=\"1m\"}) > 50\n"));
@@ -140,14 +140,15 @@ TEST(RuleFile, AddsACriticalRuleWhenCriticalAboveIsSet) {
 }
 
 TEST(RuleFile, AddsConfiguredAlertsOnOtherSignals) {
-  const YAML::Node file = Rules(Load("signals:\n"
-                                     "  - name: vmq_puback_unexpected_received\n"
-                                     "    help: Unexpected PUBACKs.\n"
-                                     "    source: mqtt_puback_invalid_error\n"
-                                     "alerts:\n"
-                                     "  rules:\n"
-                                     "    - alert: VerneMQPubackUnexpected\n"
-                                     "      signal: vmq_puback_unexpected_received\n"));
+  const YAML::Node file =
+      Rules(Load("signals:\n"
+                 "  - name: vmq_puback_unexpected_received\n"
+                 "    help: Unexpected PUBACKs.\n"
+                 "    source: mqtt_puback_invalid_error\n"
+                 "alerts:\n"
+                 "  rules:\n"
+                 "    - alert: VerneMQPubackUnexpected\n"
+                 "      signal: vmq_puback_unexpected_received\n"));
   const YAML::Node rule = RuleAt(file, 0, 3);
   EXPECT_EQ(rule["alert"].as<std::string>(), "VerneMQPubackUnexpected");
   EXPECT_THAT(rule["expr"].as<std::string>(),
@@ -172,9 +173,9 @@ TEST(RuleFile, StaleThresholdIsIntervalsTimesPollInterval) {
 
 TEST(RuleFile, StaleThresholdKeepsFractionsOfASecond) {
   const std::string expr =
-      RuleAt(Rules(Load("poll:\n  interval: 800ms\n  timeout: 500ms\nwindows: [1m]\n")), 1, 1)
-          ["expr"]
-              .as<std::string>();
+      RuleAt(Rules(Load("poll:\n  interval: 800ms\n  timeout: 500ms\nwindows: [1m]\n")), 1,
+             1)["expr"]
+          .as<std::string>();
   EXPECT_THAT(expr, HasSubstr("> 2.4\n"));
 }
 
@@ -183,6 +184,24 @@ TEST(RuleFile, NotVerneMQWatchesItsPollErrorReason) {
   EXPECT_EQ(rule["alert"].as<std::string>(), "VerneMQTargetNotVerneMQ");
   EXPECT_EQ(rule["expr"].as<std::string>(),
             "increase(vmq_target_poll_errors_total{reason=\"not_vernemq\"}[5m]) > 0\n");
+}
+
+// Every runbook_url of the shipped rules points at a runbook in docs/runbooks/.
+TEST(RuleFile, ShippedConfigLinksAnExistingRunbookForEveryAlert) {
+  const YAML::Node file = Rules(config::LoadFile(std::string(VMQ_SOURCE_DIR) + "/config.yaml"));
+  int alerts = 0;
+  for (const YAML::Node& group : file["groups"]) {
+    for (const YAML::Node& rule : group["rules"]) {
+      const std::string alert = rule["alert"].as<std::string>();
+      const std::string url = rule["annotations"]["runbook_url"].as<std::string>();
+      EXPECT_THAT(url, ::testing::EndsWith("/docs/runbooks/" + alert + ".md"));
+      EXPECT_TRUE(
+          std::filesystem::exists(std::string(VMQ_SOURCE_DIR) + "/docs/runbooks/" + alert + ".md"))
+          << alert;
+      ++alerts;
+    }
+  }
+  EXPECT_EQ(alerts, 6);
 }
 
 TEST(FormatSeconds, WritesWholeAndFractionalSeconds) {

@@ -72,8 +72,7 @@ std::string RuleState(const nlohmann::json& alerts, const Labels& labels) {
   return "";
 }
 
-bool NotificationArrived(const WebhookSink& sink, const std::string& status,
-                         const Labels& labels) {
+bool NotificationArrived(const WebhookSink& sink, const std::string& status, const Labels& labels) {
   for (const std::string& body : sink.Notifications()) {
     const auto notification = nlohmann::json::parse(body, nullptr, false);
     if (notification.is_discarded() || notification.value("receiver", "") != "sysadmin") continue;
@@ -82,6 +81,13 @@ bool NotificationArrived(const WebhookSink& sink, const std::string& status,
     }
   }
   return false;
+}
+
+nlohmann::json FirstWith(const nlohmann::json& alerts, const Labels& labels) {
+  for (const nlohmann::json& alert : alerts) {
+    if (HasLabels(alert["labels"], labels)) return alert;
+  }
+  return nlohmann::json::object();
 }
 
 seconds RuleFor(const nlohmann::json& groups, const std::string& alert) {
@@ -96,7 +102,7 @@ seconds RuleFor(const nlohmann::json& groups, const std::string& alert) {
 class RealComponents : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    stack_ = new MonitoringStack(getenv("DEV_SRC") ? getenv("DEV_SRC") : VMQ_SOURCE_DIR);  // DEVHACK
+    stack_ = new MonitoringStack(VMQ_SOURCE_DIR);
     if (!stack_->ok()) return;
     down_since_ = Clock::now();
     inject_status_ = stack_->cluster().Inject("vmq-3", "down", 1, "refuse");
@@ -193,10 +199,8 @@ TEST_F(RealComponents, ExporterAlertStateIsRaisedWithinOnePollOfThePrometheusRul
   EXPECT_TRUE(WaitFor([] { return AlertState(kRaisedState) == 1.0; },
                       seconds(MonitoringStack::kPollIntervalSeconds + 1)))
       << stack_->exporter().Metrics();
-  EXPECT_EQ(AlertState({{"alert", kUnexpected}, {"target", "vmq-2"}, {"mqtt_version", "4"}}),
-            0.0);
-  EXPECT_EQ(AlertState({{"alert", kUnexpected}, {"target", "vmq-1"}, {"mqtt_version", "5"}}),
-            0.0);
+  EXPECT_EQ(AlertState({{"alert", kUnexpected}, {"target", "vmq-2"}, {"mqtt_version", "4"}}), 0.0);
+  EXPECT_EQ(AlertState({{"alert", kUnexpected}, {"target", "vmq-1"}, {"mqtt_version", "5"}}), 0.0);
 }
 
 TEST_F(RealComponents, EveryDashboardQueryReturnsData) {
@@ -230,7 +234,8 @@ TEST_F(RealComponents, EveryDashboardQueryReturnsData) {
     }
     const ApiResponse response = GetJson(stack_->prometheus().port(), path);
     ASSERT_TRUE(response.ok) << "variable " << query.variable << ": " << response.error;
-    EXPECT_FALSE(response.body["data"].empty()) << "variable " << query.variable << " has no values";
+    EXPECT_FALSE(response.body["data"].empty())
+        << "variable " << query.variable << " has no values";
   }
 }
 
@@ -250,15 +255,16 @@ TEST_F(RealComponents, DownTargetRaisesTargetDownWhichInhibitsItsPubcompAlerts) 
   const seconds rule_for = RuleFor(stack_->prometheus().RuleGroups(), kTargetDown);
   ASSERT_GE(rule_for.count(), 0) << "Prometheus loaded no " << kTargetDown << " rule";
   ASSERT_LE(rule_for, kTargetDownBudget)
-      << kTargetDown << "'s for: outgrew what this test waits; raise kTargetDownBudget and the "
-                        "ctest TIMEOUT together";
+      << kTargetDown
+      << "'s for: outgrew what this test waits; raise kTargetDownBudget and the "
+         "ctest TIMEOUT together";
 
-  EXPECT_TRUE(WaitFor([&] { return RuleState(stack_->prometheus().Alerts(), down) != ""; },
-                      seconds(10)));
+  EXPECT_TRUE(
+      WaitFor([&] { return RuleState(stack_->prometheus().Alerts(), down) != ""; }, seconds(10)));
   const auto deadline = down_since_ + rule_for + seconds(30);
-  ASSERT_TRUE(WaitFor([&] { return ActiveCount(stack_->alertmanager().Alerts(), down) == 1; },
-                      std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                            Clock::now())))
+  ASSERT_TRUE(
+      WaitFor([&] { return ActiveCount(stack_->alertmanager().Alerts(), down) == 1; },
+              std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())))
       << stack_->prometheus().Alerts().dump(2);
   for (const nlohmann::json& alert : stack_->alertmanager().Alerts()) {
     EXPECT_FALSE(IsPubcompAlert(alert) && alert["labels"].value("target", "") == "vmq-3")
@@ -268,19 +274,23 @@ TEST_F(RealComponents, DownTargetRaisesTargetDownWhichInhibitsItsPubcompAlerts) 
                       seconds(10)));
 
   // Inhibition acts on alerts Alertmanager already holds (e.g. raised just before the outage),
-  // which the pipeline cannot produce on demand: post them as Prometheus would.
-  auto pubcomp_alert = [](const std::string& target) {
+  // which the pipeline cannot produce on demand: post them as Prometheus would, with the
+  // job and instance of the target-down alert (the inhibit rule requires them equal).
+  const nlohmann::json down_labels = FirstWith(stack_->alertmanager().Alerts(), down)["labels"];
+  auto pubcomp_alert = [&](const std::string& target) {
     return nlohmann::json{{"labels",
                            {{"alertname", kUnexpected},
                             {"component", "VerneMQ"},
                             {"severity", "warning"},
+                            {"signal", "vmq_pubcomp_unexpected_received"},
+                            {"job", down_labels.value("job", "")},
+                            {"instance", down_labels.value("instance", "")},
                             {"target", target},
                             {"node", "VerneMQ@127.0.0.3"},
                             {"mqtt_version", "5"},
                             {"synthetic", "true"}}}};
   };
-  ASSERT_EQ(stack_->alertmanager().Post({pubcomp_alert("vmq-3"), pubcomp_alert("elsewhere")}),
-            200);
+  ASSERT_EQ(stack_->alertmanager().Post({pubcomp_alert("vmq-3"), pubcomp_alert("elsewhere")}), 200);
   EXPECT_TRUE(WaitFor(
       [&] {
         int inhibited = 0;

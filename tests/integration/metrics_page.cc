@@ -12,8 +12,8 @@ bool HasEveryLabel(const std::string& label_text,
     const auto at = label_text.find(pair);
     // The pair must start a label (after `{` or `,`), so that node="x" does not match
     // in a label named e.g. page_node="x".
-    if (at == std::string::npos || (at > 0 && label_text[at - 1] != ',' &&
-                                    label_text[at - 1] != '{')) {
+    if (at == std::string::npos ||
+        (at > 0 && label_text[at - 1] != ',' && label_text[at - 1] != '{')) {
       return false;
     }
   }

@@ -11,8 +11,9 @@ namespace {
 std::string ExporterConfig(const SimulatedCluster& cluster) {
   std::string yaml = "targets:\n";
   for (const char* name : {"vmq-1", "vmq-2", "vmq-3"}) {
-    yaml += "  - {name: " + std::string(name) + ", url: \"http://127.0.0.1:" +
-            std::to_string(cluster.node_port(name)) + "/metrics\"}\n";
+    yaml += "  - {name: " + std::string(name) +
+            ", url: \"http://127.0.0.1:" + std::to_string(cluster.node_port(name)) +
+            "/metrics\"}\n";
   }
   yaml += "poll: {interval: " + std::to_string(MonitoringStack::kPollIntervalSeconds) +
           "s, timeout: 800ms}\nwindows: [1m]\n";
@@ -28,9 +29,8 @@ std::string ReadCommitted(const std::string& path) {
 }  // namespace
 
 MonitoringStack::MonitoringStack(const std::string& source_dir) {
-  const std::vector<SimNode> nodes = {{"vmq-1", "2.x", "", true},
-                                      {"vmq-2", "2.x", "", true},
-                                      {"vmq-3", "2.x", "", true}};
+  const std::vector<SimNode> nodes = {
+      {"vmq-1", "2.x", "", true}, {"vmq-2", "2.x", "", true}, {"vmq-3", "2.x", "", true}};
   cluster_ = std::make_unique<SimulatedCluster>(dir_, nodes, /*qos2_per_s=*/1);
   if (!cluster_->ok()) {
     error_ = "vmq-sim did not start";

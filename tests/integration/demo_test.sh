@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# ctest `demo`: runs `make demo`'s script non-interactively (DEMO_EXIT_WHEN_FIRING=1) and
+# checks that the PUBCOMP alert fired in Alertmanager and that none of the processes the demo
+# started (the pids it printed, or anything running from its run directory) is left.
+#   demo_test.sh SOURCE_DIR BUILD_DIR
+set -euo pipefail
+source_dir=$1
+build_dir=$2
+# shellcheck source=tests/integration/demo_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/demo_checks.sh"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+status=0
+DEMO_EXIT_WHEN_FIRING=1 "$source_dir/scripts/demo.sh" "$build_dir" >"$log" 2>&1 || status=$?
+cat "$log"
+[[ $status -eq 0 ]] || fail_test "demo.sh exited $status, not 0"
+grep -q "FIRING in Alertmanager: VerneMQPubcompUnexpected target=vmq-2 .*mqtt_version=5" "$log" ||
+  fail_test "demo.sh did not report the alert firing for vmq-2, MQTT 5"
+expect_nothing_left "$log"
+echo "PASS"
