@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +33,8 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& out, const 
     const int null_fd = open("/dev/null", O_RDONLY);
     dup2(null_fd, STDIN_FILENO);
     setpgid(0, 0);
+    // A test binary killed by a ctest timeout runs no destructors: take the child with it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     auto args = CArgs(argv);
     execvp(args[0], args.data());
     _exit(127);
