@@ -12,7 +12,7 @@ CTEST_ARGS ?=
 
 EXPORTER := $(BUILD_DIR)/bin/vernemq-pubcomp-exporter
 
-.PHONY: all deps configure build run test bench demo format check-format clean install
+.PHONY: all deps configure build run test bench demo rules format check-format clean install
 
 all: build
 
@@ -36,6 +36,11 @@ bench: build
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
+
+# Regenerates the Prometheus rules from config.yaml (a test fails while they differ).
+rules: build
+	$(EXPORTER) --alerts.print-rules --config.file=config.yaml > alerts/vernemq-pubcomp.rules.yml
+	scripts/gen-prometheusrule.sh
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
