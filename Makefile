@@ -40,7 +40,7 @@ demo: build
 # Regenerates the Prometheus rules from config.yaml (a test fails while they differ).
 rules: build
 	$(EXPORTER) --alerts.print-rules --config.file=config.yaml > alerts/vernemq-pubcomp.rules.yml
-	scripts/gen-prometheusrule.sh
+	scripts/gen-prometheusrule.sh > docs/deploy/kubernetes/prometheusrule.yaml
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -37,7 +37,7 @@ groups_of() {
 
 found=false
 for file in "$alerts_dir"/*.yml; do
-  [[ -f $file ]] && grep -q '^groups:[[:space:]]*$' "$file" || continue
+  if [[ ! -f $file ]] || ! grep -q '^groups:[[:space:]]*$' "$file"; then continue; fi
   $found || echo "  groups:"
   found=true
   echo "    # from alerts/${file##*/}"

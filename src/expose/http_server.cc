@@ -21,6 +21,7 @@ struct HttpServer::Impl {
   const SnapshotStore& store;
   Logger& logger;
   httplib::Server server;
+  std::thread accept_loop;
   int port = 0;
 };
 
@@ -47,8 +48,7 @@ void HttpServer::Impl::InstallRoutes(const std::string& version) {
   });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
-      res.set_content("HTTP " + std::to_string(res.status) + "\n",
-                      "text/plain; charset=utf-8");
+      res.set_content("HTTP " + std::to_string(res.status) + "\n", "text/plain; charset=utf-8");
     }
   });
 }
@@ -67,7 +67,7 @@ HttpServer::HttpServer(ServerOptions options, const SnapshotStore& store, Logger
 
 HttpServer::~HttpServer() { Stop(); }
 
-bool HttpServer::Bind() {
+bool HttpServer::Start() {
   auto& opts = impl_->options;
   if (opts.port == 0) {
     impl_->port = impl_->server.bind_to_any_port(opts.host);
@@ -75,17 +75,22 @@ bool HttpServer::Bind() {
     impl_->port = opts.port;
   }
   if (impl_->port <= 0) {
-    impl_->logger.Error("cannot listen", {{"address", opts.host + ":" + std::to_string(opts.port)}});
+    impl_->logger.Error("cannot listen",
+                        {{"address", opts.host + ":" + std::to_string(opts.port)}});
     return false;
   }
+  impl_->accept_loop = std::thread([this] { impl_->server.listen_after_bind(); });
+  // cpp-httplib 0.11 ignores stop() until the accept loop runs; wait for it so Stop() works.
+  while (!impl_->server.is_running()) std::this_thread::yield();
   impl_->logger.Info("listening", {{"address", opts.host + ":" + std::to_string(impl_->port)}});
   return true;
 }
 
 int HttpServer::bound_port() const { return impl_->port; }
 
-void HttpServer::Serve() { impl_->server.listen_after_bind(); }
-
-void HttpServer::Stop() { impl_->server.stop(); }
+void HttpServer::Stop() {
+  impl_->server.stop();
+  if (impl_->accept_loop.joinable()) impl_->accept_loop.join();
+}
 
 }  // namespace vmq::expose

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "common/log.h"
 #include "expose/snapshot.h"
@@ -27,11 +28,11 @@ class HttpServer {
   HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger);
   ~HttpServer();
 
-  // Binds; false (and a log line) when the address cannot be bound.
-  bool Bind();
+  // Binds and serves on a thread of its own; false (and a log line) when the address cannot
+  // be bound.
+  bool Start();
   int bound_port() const;
-  // Serves until Stop(); call on its own thread.
-  void Serve();
+  // Stops accepting, finishes in-flight requests and joins. Safe to call more than once.
   void Stop();
 
  private:

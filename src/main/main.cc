@@ -3,7 +3,6 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "alerting/rule_file.h"
@@ -61,7 +60,7 @@ int Run(const vmq::Flags& flags) {
                                   .port = flags.listen_port,
                                   .telemetry_path = flags.telemetry_path},
                                  store, logger);
-  if (!server.Bind()) return 1;
+  if (!server.Start()) return 1;
 
   std::vector<std::unique_ptr<vmq::poll::Fetcher>> fetchers;
   for (const auto& target : config.targets) {
@@ -75,13 +74,11 @@ int Run(const vmq::Flags& flags) {
                            {"config", flags.config_file},
                            {"targets", std::to_string(config.targets.size())}});
   scheduler.Start();
-  std::thread serving([&server] { server.Serve(); });
 
   int received = 0;
   sigwait(&signals, &received);
   logger.Info("shutting down", {{"signal", std::to_string(received)}});
   server.Stop();
-  serving.join();
   scheduler.Stop();
   return 0;
 }

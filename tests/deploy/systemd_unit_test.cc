@@ -21,13 +21,18 @@ namespace fs = std::filesystem;
 
 constexpr char kUnit[] = "vernemq-pubcomp-exporter.service";
 
-// Key=value lines of the [Service] section; a key given twice keeps its values space-joined.
+// Key=value lines of the [Service] section, with backslash continuations joined; a key given
+// twice keeps its values space-joined.
 std::map<std::string, std::string> ServiceSettings(const std::string& unit) {
   std::map<std::string, std::string> settings;
   std::istringstream lines(unit);
   std::string line;
   std::string section;
   while (std::getline(lines, line)) {
+    std::string continued;
+    while (!line.empty() && line.back() == '\\' && std::getline(lines, continued)) {
+      line = line.substr(0, line.size() - 1) + continued;
+    }
     if (line.empty() || line[0] == '#') continue;
     if (line[0] == '[') {
       section = line;

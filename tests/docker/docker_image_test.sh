@@ -15,6 +15,7 @@ set -euo pipefail
 
 readonly kSkip=77
 readonly kImage=vernemq-pubcomp-exporter:test
+readonly kBuildStage=vernemq-pubcomp-exporter:test-build-stage
 readonly kContainer=vernemq-pubcomp-exporter-test
 readonly kBaseImage=debian:bookworm-slim
 readonly kDocker=/usr/bin/docker  # Debian's client, same version as its dockerd
@@ -25,6 +26,8 @@ build_dir=$(cd "$2" && pwd)
 work=$build_dir/docker-test
 mkdir -p "$work"
 started=$SECONDS
+exec 9>"$work/lock"
+flock -n 9 || { echo "docker-test: another run uses $work" >&2; exit 1; }
 
 log() { echo "docker-test [$((SECONDS - started))s]: $*" >&2; }
 fail() {
@@ -59,17 +62,18 @@ stop_pid() {  # pid, seconds
 }
 
 # What a stopped dockerd and containerd 1.6 leave behind: the bind mount of the host's network
-# namespace in the exec root, the empty parent cgroups and containerd's shim socket folder
-# (a path built into containerd). Each is removed only if this run created it and it is empty.
+# namespace in the exec root (and, had dockerd to be killed, its mounts in the data root), the
+# empty parent cgroups and containerd's shim socket folder (a path built into containerd).
+# Called once this run's dockerd has exited; folders go only if empty.
 remove_leftovers() {
-  local mount_point cgroup
-  if [[ -n $run_dir ]]; then
-    for mount_point in $(awk -v dir="$run_dir/" 'index($2, dir) == 1 {print $2}' /proc/mounts |
-      sort -r); do
+  local cgroup
+  [[ -n $run_dir ]] || return 0
+  awk -v run="$run_dir/" -v data="$work/data-root" \
+    'index($2, run) == 1 || index($2, data) == 1 {print $2}' /proc/mounts | sort -r |
+    while read -r mount_point; do
       umount "$mount_point" || log "could not unmount $mount_point"
     done
-    grep -q " $run_dir/" /proc/mounts || rm -rf "$run_dir"
-  fi
+  grep -q " $run_dir/" /proc/mounts || rm -rf "$run_dir"
   for cgroup in /sys/fs/cgroup/*"$kCgroupParent" "/sys/fs/cgroup$kCgroupParent"; do
     [[ -d $cgroup ]] && rmdir "$cgroup"
   done
@@ -225,8 +229,16 @@ if ! out=$(docker run --rm --network host "$kBaseImage" true 2>&1); then
 fi
 
 log "building $kImage (log: $work/build.log)"
-DOCKER_BUILDKIT=0 docker build --network host -t "$kImage" "$source_dir" >"$work/build.log" 2>&1 ||
-  fail "docker build failed: $(tail -n 20 "$work/build.log")"
+build_image() {  # docker build options
+  DOCKER_BUILDKIT=0 docker build --network host "$@" "$source_dir" >>"$work/build.log" 2>&1 ||
+    fail "docker build failed: $(tail -n 20 "$work/build.log")"
+}
+: >"$work/build.log"
+# The build stage gets a tag of its own so that pruning the images earlier builds left behind
+# keeps the layer cache of the current one (its dependency layer is over 1 GB).
+build_image --target build -t "$kBuildStage"
+build_image -t "$kImage"
+docker image prune -f >/dev/null
 log "image built, $(docker image inspect -f '{{.Size}}' "$kImage") bytes"
 
 [[ $(docker image inspect -f '{{.Config.User}}' "$kImage") == 10001:10001 ]] ||
@@ -285,8 +297,9 @@ metric_line '^vmq_target_up\{[^}]*target="vmq-1"[^}]*\} 1$' >/dev/null ||
 curl -fsS -X POST \
   "http://127.0.0.1:$control_port/nodes/vmq-1/events?event=v4_pubcomp_unknown_id&count=5" \
   >/dev/null || fail "vmq-sim refused the event"
-readonly kUnexpected='^vmq_pubcomp_unexpected_received\{[^}]*target="vmq-1"[^}]*mqtt_version="4"[^}]*window="1m"[^}]*\}'
-counted_five() { metric_line "$kUnexpected 5\$" >/dev/null; }
+readonly kFiveUnexpected='^vmq_pubcomp_unexpected_received\{[^}]*target="vmq-1"'\
+'[^}]*mqtt_version="4"[^}]*window="1m"[^}]*\} 5$'
+counted_five() { metric_line "$kFiveUnexpected" >/dev/null; }
 wait_until 30 "5 unexpected PUBCOMPs in the 1m window" counted_five
 
 [[ $(docker exec "$kContainer" id -u) == 10001 ]] || fail "the exporter runs as root"

@@ -12,6 +12,8 @@ WebhookSink::WebhookSink() : server_(std::make_unique<httplib::Server>()) {
   });
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() before the accept loop runs is a no-op in cpp-httplib 0.11 and join would hang.
+  while (!server_->is_running()) std::this_thread::yield();
 }
 
 WebhookSink::~WebhookSink() {

@@ -38,6 +38,8 @@ class FetcherTest : public ::testing::Test {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the accept loop runs is a no-op in cpp-httplib 0.11 and join would hang.
+    while (!server_.is_running()) std::this_thread::yield();
   }
 
   void TearDown() override {
@@ -50,8 +52,7 @@ class FetcherTest : public ::testing::Test {
     thread_.join();
   }
 
-  PollResult Fetch(const std::string& path, config::PollSettings settings = {},
-                   int port = 0) {
+  PollResult Fetch(const std::string& path, config::PollSettings settings = {}, int port = 0) {
     config::Url url;
     url.scheme = "http";
     url.host = "127.0.0.1";
