@@ -7,13 +7,15 @@ FROM debian:bookworm-slim AS build
 WORKDIR /src
 # The dependency layer depends on this script alone, so source edits do not reinstall packages.
 COPY scripts/install-deps.sh scripts/
-RUN scripts/install-deps.sh
+RUN scripts/install-deps.sh --build
 COPY CMakeLists.txt ./
 COPY src src
 # src/sim embeds two captured VerneMQ pages at configure time.
 COPY tests/fixtures tests/fixtures
+# The build context has no .git: the revision for vmq_exporter_build_info comes in as an arg.
+ARG VMQ_REVISION=unknown
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-          -DVMQ_BUILD_TESTS=OFF -DVMQ_BUILD_BENCH=OFF >/dev/null \
+          -DVMQ_BUILD_TESTS=OFF -DVMQ_BUILD_BENCH=OFF -DVMQ_GIT_REVISION="$VMQ_REVISION" >/dev/null \
  && cmake --build /build --target vernemq-pubcomp-exporter -j "$(nproc)" \
  && strip --strip-debug -o /vernemq-pubcomp-exporter /build/bin/vernemq-pubcomp-exporter
 

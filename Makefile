@@ -29,7 +29,7 @@ run: build
 	$(EXPORTER) --config.file=$(CONFIG) $(ARGS)
 
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
 bench: build
 	scripts/run-benchmarks.sh $(BUILD_DIR)
@@ -69,3 +69,4 @@ install: build
 	install -m644 docs/deploy/README.md $(docdir)/deploy.md
 	install -m644 $(wildcard README.md docs/*.md) $(docdir)/
 	$(if $(wildcard examples/*.yaml),install -m644 $(wildcard examples/*.yaml) $(docdir)/examples/)
+	$(if $(wildcard docs/runbooks/*.md),install -Dm644 -t $(docdir)/runbooks $(wildcard docs/runbooks/*.md))

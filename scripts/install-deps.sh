@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Installs every Debian bookworm package the build, the tests and the demo need.
-# Idempotent: packages already present are skipped, so `make` can call it every time.
-#   scripts/install-deps.sh            build + test packages
-#   scripts/install-deps.sh --docker   also docker.io and debootstrap (container test)
+# Idempotent: packages already present are skipped, so `make` calls it every time.
+#   scripts/install-deps.sh            build + test + demo packages (what `make` uses)
+#   scripts/install-deps.sh --build    only what compiling the binaries needs (the Dockerfile)
+#   scripts/install-deps.sh --docker   also docker.io and debootstrap (tests/docker runs this)
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build pkg-config clang-format curl ca-certificates
+build_packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
   libssl-dev zlib1g-dev libbrotli-dev
+)
+test_packages=(
+  clang-format curl openssl
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
   prometheus prometheus-alertmanager
 )
-if [[ "${1:-}" == "--docker" ]]; then
-  packages+=(docker.io debootstrap)
-fi
+docker_packages=(docker.io debootstrap)
+
+case "${1:-}" in
+  --build) packages=("${build_packages[@]}") ;;
+  --docker) packages=("${build_packages[@]}" "${test_packages[@]}" "${docker_packages[@]}") ;;
+  "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 [--build|--docker]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,7 +37,16 @@ echo "install-deps: installing ${missing[*]}" >&2
 sudo_cmd=()
 [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
+
+# prometheus, prometheus-alertmanager and docker.io ship services that would start on install
+# (a system Prometheus on :9090 ...). The tests run their own instances; keep the packages'
+# services stopped with a policy-rc.d for the duration of the install, unless one exists.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+fi
+
 "${sudo_cmd[@]}" apt-get update -qq
-# --no-install-recommends keeps the set small; services the packages ship are not started
-# by tests (policy-rc.d below), the tests run their own instances.
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

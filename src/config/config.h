@@ -26,9 +26,28 @@ struct Url {
   std::string path;    // starts with '/', includes any query
 };
 
+// HTTP basic authentication for a target; the password comes from a file.
+struct BasicAuth {
+  std::string username;
+  std::string password;
+};
+
+// How an https target's certificate is checked.
+struct TlsSettings {
+  std::string ca_file;  // PEM CA bundle to trust; empty: the system's CA store
+  bool insecure_skip_verify = false;
+};
+
 struct Target {
   std::string name;  // `name:` or, when omitted, "host:port"
+  // Shown in logs, on the landing page and in metrics, so it never carries credentials
+  // (user@host is refused).
   Url url;
+  // Secrets are read from files at start-up and live only here, so that nothing the exporter
+  // prints or serves can contain them. At most one of the two is set.
+  std::optional<std::string> api_key;  // sent as x-api-key, VerneMQ's apikey auth mode
+  std::optional<BasicAuth> basic_auth;
+  TlsSettings tls;  // defaults unless the url is https
 };
 
 struct PollSettings {

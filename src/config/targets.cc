@@ -1,5 +1,13 @@
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/names.h"
@@ -40,14 +48,159 @@ std::string ParseTargetName(const Node& node) {
   return name;
 }
 
+const Entry* FindEntry(const Map& map, std::string_view key) {
+  const auto it = std::find_if(map.entries().begin(), map.entries().end(),
+                               [key](const Entry& entry) { return entry.key == key; });
+  return it == map.entries().end() ? nullptr : &*it;
+}
+
+// Fails at whichever of the two keys is written later, naming the line of the other.
+void RefuseTogether(const Map& map, std::string_view key, std::string_view other_key,
+                    std::string_view advice) {
+  const Entry* first = FindEntry(map, key);
+  const Entry* second = FindEntry(map, other_key);
+  if (first == nullptr || second == nullptr) return;
+  if (second < first) std::swap(first, second);  // entries are in document order
+  second->key_node.Fail(
+      second->key_node.path() + " cannot be combined with " + first->key_node.path() + " (line " +
+      std::to_string(first->key_node.position().line) + "); " + std::string(advice));
+}
+
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < ' ' || c == 0x7f; });
+}
+
+// Relative paths are refused: they would depend on the directory the exporter starts in.
+std::string AbsolutePath(const Node& node) {
+  const std::string path = node.Scalar("the absolute path of a file");
+  if (path.empty()) node.Fail(node.path() + " is empty; write the absolute path of a file");
+  if (path.front() != '/') {
+    node.Fail(node.path() + " \"" + path +
+              "\" must be an absolute path (a relative one would depend on the directory the "
+              "exporter is started from)");
+  }
+  return path;
+}
+
+std::string ReadWholeFile(const Node& node, const std::string& path) {
+  const std::string cannot_read = node.path() + " \"" + path + "\" cannot be read: ";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) node.Fail(cannot_read + "it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) node.Fail(cannot_read + std::strerror(errno));
+  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) node.Fail(cannot_read + std::strerror(errno));
+  return content;
+}
+
+// A secret from the file named at `node`: its content without the trailing line break that
+// editors and `echo` add. Messages name the file and never quote what it holds.
+std::string SecretFromFile(const Node& node, std::string_view what) {
+  const std::string path = AbsolutePath(node);
+  std::string secret = ReadWholeFile(node, path);
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  const std::string where = node.path() + " \"" + path + "\"";
+  if (secret.empty()) node.Fail(where + " is empty; put " + std::string(what) + " in it");
+  if (HasControlCharacter(secret)) {
+    node.Fail(where + " must hold " + std::string(what) +
+              " on a single line without control characters");
+  }
+  return secret;
+}
+
+std::string ParseUsername(const Node& node) {
+  const std::string username = node.Scalar("a user name");
+  if (username.empty()) node.Fail(node.path() + " is empty; write the user name to send");
+  if (username.find(':') != std::string::npos || HasControlCharacter(username)) {
+    node.Fail(node.path() + " may not contain ':' or control characters (basic auth separates " +
+              "user name and password with ':')");
+  }
+  return username;
+}
+
+BasicAuth ParseBasicAuth(const Node& node) {
+  const Map map =
+      node.FixedMap("a map with username: and password_file:", {"username", "password_file"});
+  BasicAuth auth;
+  auth.username = ParseUsername(map.Require("username", "add username: with the user name"));
+  auth.password =
+      SecretFromFile(map.Require("password_file",
+                                 "add password_file: with the path of a file holding the "
+                                 "password"),
+                     "the password");
+  return auth;
+}
+
+void ParseCredentials(const Map& map, Target* target) {
+  RefuseTogether(map, "api_key_file", "basic_auth",
+                 "a target sends one kind of credentials (VerneMQ's apikey mode needs only "
+                 "api_key_file)");
+  if (const std::optional<Node> file = map.Get("api_key_file")) {
+    target->api_key = SecretFromFile(*file, "the API key");
+  }
+  if (const std::optional<Node> auth = map.Get("basic_auth")) {
+    target->basic_auth = ParseBasicAuth(*auth);
+  }
+}
+
+// Checked here rather than left to the first poll, so that a wrong path stops start-up.
+std::string ParseCaFile(const Node& node) {
+  const std::string path = AbsolutePath(node);
+  const std::string content = ReadWholeFile(node, path);
+  const std::string where = node.path() + " \"" + path + "\"";
+  if (content.empty()) node.Fail(where + " is empty; it must hold the CA's PEM certificate");
+  if (content.find("-----BEGIN CERTIFICATE-----") == std::string::npos &&
+      content.find("-----BEGIN TRUSTED CERTIFICATE-----") == std::string::npos) {
+    node.Fail(where + " holds no PEM certificate (a block starting -----BEGIN CERTIFICATE-----)");
+  }
+  return path;
+}
+
+// YAML 1.2's booleans only; yaml-cpp would also take yes/no/on/off.
+bool ParseBool(const Node& node) {
+  const std::string text = node.Scalar("true or false");
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  node.Fail(node.path() + " \"" + text + "\" must be true or false");
+}
+
+TlsSettings ParseTls(const Node& node) {
+  TlsSettings tls;
+  if (node.IsNull()) return tls;
+  const Map map = node.FixedMap("a map of TLS settings (ca_file, insecure_skip_verify)",
+                                {"ca_file", "insecure_skip_verify"});
+  if (const std::optional<Node> skip = map.Get("insecure_skip_verify")) {
+    tls.insecure_skip_verify = ParseBool(*skip);
+  }
+  if (tls.insecure_skip_verify) {
+    RefuseTogether(map, "ca_file", "insecure_skip_verify",
+                   "without verification the CA file is not used; remove one of them");
+  }
+  if (const std::optional<Node> ca_file = map.Get("ca_file")) tls.ca_file = ParseCaFile(*ca_file);
+  return tls;
+}
+
+TlsSettings ParseTargetTls(const Map& map, const Url& url) {
+  const Entry* tls = FindEntry(map, "tls");
+  if (tls == nullptr) return {};
+  if (url.scheme != "https") {
+    tls->key_node.Fail(tls->key_node.path() + " is set, but the url \"" + url.text +
+                       "\" is not https; use an https:// url or remove tls:");
+  }
+  return ParseTls(tls->value);
+}
+
 ParsedTarget ParseTarget(const Node& node) {
-  const Map map = node.FixedMap(kTargetShape, {"url", "name"});
+  const Map map = node.FixedMap(kTargetShape, {"url", "name", "api_key_file", "basic_auth", "tls"});
   const Node url_node = map.Require("url", "add url: http://HOST:PORT/metrics");
   const std::optional<Node> name_node = map.Get("name");
   Target target;
   target.url = ParseTargetUrl(url_node);
   target.name = name_node ? ParseTargetName(*name_node)
                           : target.url.host + ":" + std::to_string(target.url.port);
+  ParseCredentials(map, &target);
+  target.tls = ParseTargetTls(map, target.url);
   return ParsedTarget{target, name_node.value_or(url_node), name_node.has_value()};
 }
 

@@ -19,8 +19,13 @@ class Fetcher {
 // cpp-httplib client with explicit connect and read timeouts (its own connect timeout
 // defaults to 300 s), a deadline for the whole poll, a body cap that is checked while the
 // body streams in (so a huge or endless page is cut off, not buffered), gzip accepted.
+// It sends the target's credentials and, for https, verifies the server against the target's
+// CA file or else the system CA store. Failure details name the host and files, never a secret.
 class HttpFetcher final : public Fetcher {
  public:
+  HttpFetcher(const config::Target& target, const config::PollSettings& settings,
+              const Clock& clock);
+  // A target without credentials or TLS settings.
   HttpFetcher(const config::Url& url, const config::PollSettings& settings, const Clock& clock);
   ~HttpFetcher() override;
   PollResult Fetch() override;

@@ -34,6 +34,7 @@ TEST_P(RejectsConfig, AtTheOffendingPosition) {
 // A valid targets: section (lines 1-2) and a valid signal (3 lines after `signals:`), glued to
 // the cases by string literal concatenation.
 #define TARGETS "targets:\n  - url: http://vmq:8888/metrics\n"
+#define HTTPS_TARGETS "targets:\n  - url: https://vmq:8888/metrics\n"
 
 const ErrorCase kDocumentErrors[] = {
     {"EmptyFile", "", "c.yaml:1:1: the file is empty; it needs at least a targets: list"},
@@ -87,7 +88,8 @@ const ErrorCase kTargetErrors[] = {
     {"TargetMissingUrl", TARGETS "  - name: vmq-2\n",
      "c.yaml:3:5: targets[1] has no url; add url: http://HOST:PORT/metrics"},
     {"UnknownTargetKey", TARGETS "    nmae: vmq-1\n",
-     "c.yaml:3:5: unknown key \"nmae\" in targets[0]; allowed keys: url, name"},
+     "c.yaml:3:5: unknown key \"nmae\" in targets[0]; allowed keys: url, name, api_key_file, "
+     "basic_auth, tls"},
     {"DuplicateTargetKey", TARGETS "    url: http://other/metrics\n",
      "c.yaml:3:5: duplicate key \"url\" in targets[0] (first given at line 2); keep only one"},
     {"UrlNotScalar", "targets:\n  - url: [http://vmq]\n",
@@ -129,6 +131,81 @@ const ErrorCase kTargetErrors[] = {
      "    name: a:8888\n",
      "c.yaml:4:11: targets[1].name \"a:8888\" is already used by targets[0] (line 2); target "
      "names must be unique"},
+};
+
+// Checks that need no file to exist: they come before any file is read, or the file is absent.
+const ErrorCase kTargetAuthErrors[] = {
+    {"ApiKeyWithBasicAuth",
+     TARGETS "    api_key_file: /run/k\n    basic_auth: {username: u, password_file: /run/p}\n",
+     "c.yaml:4:5: targets[0].basic_auth cannot be combined with targets[0].api_key_file (line 3); "
+     "a target sends one kind of credentials (VerneMQ's apikey mode needs only api_key_file)"},
+    {"BasicAuthBeforeApiKey",
+     TARGETS "    basic_auth: {username: u, password_file: /run/p}\n    api_key_file: /run/k\n",
+     "c.yaml:4:5: targets[0].api_key_file cannot be combined with targets[0].basic_auth (line 3); "
+     "a target sends one kind of credentials (VerneMQ's apikey mode needs only api_key_file)"},
+    {"ApiKeyFileRelative", TARGETS "    api_key_file: apikey\n",
+     "c.yaml:3:19: targets[0].api_key_file \"apikey\" must be an absolute path (a relative one "
+     "would depend on the directory the exporter is started from)"},
+    {"ApiKeyFileMissing", TARGETS "    api_key_file: /nonexistent/apikey\n",
+     "c.yaml:3:19: targets[0].api_key_file \"/nonexistent/apikey\" cannot be read: No such file "
+     "or directory"},
+    {"ApiKeyFileIsDirectory", TARGETS "    api_key_file: /\n",
+     "c.yaml:3:19: targets[0].api_key_file \"/\" cannot be read: it is a directory"},
+    {"ApiKeyFileWithoutValue", TARGETS "    api_key_file:\n",
+     "c.yaml:3:5: targets[0].api_key_file must be the absolute path of a file, but it is empty"},
+    {"ApiKeyFileEmptyString", TARGETS "    api_key_file: ''\n",
+     "c.yaml:3:19: targets[0].api_key_file is empty; write the absolute path of a file"},
+    {"ApiKeyFileList", TARGETS "    api_key_file: [/run/k]\n",
+     "c.yaml:3:19: targets[0].api_key_file must be the absolute path of a file, but it is a list"},
+    {"InlineApiKey", TARGETS "    api_key: s3cr3t\n",
+     "c.yaml:3:5: unknown key \"api_key\" in targets[0]; allowed keys: url, name, api_key_file, "
+     "basic_auth, tls"},
+    {"BasicAuthNotMap", TARGETS "    basic_auth: u:p\n",
+     "c.yaml:3:17: targets[0].basic_auth must be a map with username: and password_file:, but it "
+     "is the value \"u:p\""},
+    {"BasicAuthInlinePassword", TARGETS "    basic_auth: {username: u, password: hunter2}\n",
+     "c.yaml:3:31: unknown key \"password\" in targets[0].basic_auth; allowed keys: username, "
+     "password_file"},
+    {"BasicAuthWithoutPasswordFile", TARGETS "    basic_auth: {username: u}\n",
+     "c.yaml:3:17: targets[0].basic_auth has no password_file; add password_file: with the path "
+     "of a file holding the password"},
+    {"BasicAuthWithoutUsername", TARGETS "    basic_auth:\n      password_file: /run/p\n",
+     "c.yaml:4:7: targets[0].basic_auth has no username; add username: with the user name"},
+    {"BasicAuthUsernameWithColon",
+     TARGETS "    basic_auth: {username: 'a:b', password_file: /run/p}\n",
+     "c.yaml:3:28: targets[0].basic_auth.username may not contain ':' or control characters "
+     "(basic auth separates user name and password with ':')"},
+    {"BasicAuthUsernameEmpty", TARGETS "    basic_auth: {username: '', password_file: /run/p}\n",
+     "c.yaml:3:28: targets[0].basic_auth.username is empty; write the user name to send"},
+    {"BasicAuthPasswordFileMissing",
+     TARGETS "    basic_auth: {username: u, password_file: /nonexistent/password}\n",
+     "c.yaml:3:46: targets[0].basic_auth.password_file \"/nonexistent/password\" cannot be read: "
+     "No such file or directory"},
+    {"TlsOnHttpUrl", TARGETS "    tls: {insecure_skip_verify: true}\n",
+     "c.yaml:3:5: targets[0].tls is set, but the url \"http://vmq:8888/metrics\" is not https; use "
+     "an https:// url or remove tls:"},
+    {"EmptyTlsOnHttpUrl", TARGETS "    tls:\n",
+     "c.yaml:3:5: targets[0].tls is set, but the url \"http://vmq:8888/metrics\" is not https; use "
+     "an https:// url or remove tls:"},
+    {"TlsNotMap", HTTPS_TARGETS "    tls: true\n",
+     "c.yaml:3:10: targets[0].tls must be a map of TLS settings (ca_file, insecure_skip_verify), "
+     "but it is the value \"true\""},
+    {"UnknownTlsKey", HTTPS_TARGETS "    tls:\n      server_name: vmq-1.example\n",
+     "c.yaml:4:7: unknown key \"server_name\" in targets[0].tls; allowed keys: ca_file, "
+     "insecure_skip_verify"},
+    {"InsecureSkipVerifyNotBoolean", HTTPS_TARGETS "    tls:\n      insecure_skip_verify: yes\n",
+     "c.yaml:4:29: targets[0].tls.insecure_skip_verify \"yes\" must be true or false"},
+    {"InsecureSkipVerifyWithCaFile",
+     HTTPS_TARGETS "    tls:\n      ca_file: /etc/ca.pem\n      insecure_skip_verify: true\n",
+     "c.yaml:5:7: targets[0].tls.insecure_skip_verify cannot be combined with "
+     "targets[0].tls.ca_file (line 4); without verification the CA file is not used; remove one "
+     "of them"},
+    {"CaFileMissing", HTTPS_TARGETS "    tls:\n      ca_file: /nonexistent/ca.pem\n",
+     "c.yaml:4:16: targets[0].tls.ca_file \"/nonexistent/ca.pem\" cannot be read: No such file or "
+     "directory"},
+    {"CaFileRelative", HTTPS_TARGETS "    tls:\n      ca_file: ca.pem\n",
+     "c.yaml:4:16: targets[0].tls.ca_file \"ca.pem\" must be an absolute path (a relative one "
+     "would depend on the directory the exporter is started from)"},
 };
 
 const ErrorCase kPollErrors[] = {
@@ -265,11 +342,14 @@ const ErrorCase kSignalErrors[] = {
 
 #undef SIGNAL
 #undef TARGETS
+#undef HTTPS_TARGETS
 
 std::string CaseName(const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; }
 
 INSTANTIATE_TEST_SUITE_P(Document, RejectsConfig, ::testing::ValuesIn(kDocumentErrors), CaseName);
 INSTANTIATE_TEST_SUITE_P(Targets, RejectsConfig, ::testing::ValuesIn(kTargetErrors), CaseName);
+INSTANTIATE_TEST_SUITE_P(TargetAuth, RejectsConfig, ::testing::ValuesIn(kTargetAuthErrors),
+                         CaseName);
 INSTANTIATE_TEST_SUITE_P(Poll, RejectsConfig, ::testing::ValuesIn(kPollErrors), CaseName);
 INSTANTIATE_TEST_SUITE_P(Windows, RejectsConfig, ::testing::ValuesIn(kWindowErrors), CaseName);
 INSTANTIATE_TEST_SUITE_P(Signals, RejectsConfig, ::testing::ValuesIn(kSignalErrors), CaseName);

@@ -70,6 +70,10 @@ TEST(Install, PutsTheDocsTheUnitPointsAt) {
   const std::string doc_dir = root.path() + "/usr/share/doc/vernemq-pubcomp-exporter";
   EXPECT_EQ(Contents(doc_dir + "/deploy.md"), Contents(SourcePath("docs/deploy/README.md")));
   EXPECT_TRUE(fs::exists(doc_dir + "/metrics.md"));
+  for (const auto& runbook : fs::directory_iterator(SourcePath("docs/runbooks"))) {
+    EXPECT_TRUE(fs::exists(doc_dir + "/runbooks/" + runbook.path().filename().string()))
+        << runbook.path();
+  }
   EXPECT_THAT(
       Contents(root.path() + "/lib/systemd/system/" + kUnit),
       HasSubstr("\nDocumentation=file:///usr/share/doc/vernemq-pubcomp-exporter/deploy.md\n"));

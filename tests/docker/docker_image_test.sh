@@ -61,6 +61,13 @@ stop_pid() {  # pid, seconds
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+unmount_under() {  # path prefix
+  awk -v prefix="$1" 'index($2, prefix) == 1 {print $2}' /proc/mounts | sort -r |
+    while read -r mount_point; do
+      umount "$mount_point" || log "could not unmount $mount_point"
+    done
+}
+
 # What a stopped dockerd and containerd 1.6 leave behind: the bind mount of the host's network
 # namespace in the exec root (and, had dockerd to be killed, its mounts in the data root), the
 # empty parent cgroups and containerd's shim socket folder (a path built into containerd).
@@ -68,12 +75,9 @@ stop_pid() {  # pid, seconds
 remove_leftovers() {
   local cgroup
   [[ -n $run_dir ]] || return 0
-  awk -v run="$run_dir/" -v data="$work/data-root" \
-    'index($2, run) == 1 || index($2, data) == 1 {print $2}' /proc/mounts | sort -r |
-    while read -r mount_point; do
-      umount "$mount_point" || log "could not unmount $mount_point"
-    done
-  grep -q " $run_dir/" /proc/mounts || rm -rf "$run_dir"
+  unmount_under "$run_dir/"
+  unmount_under "$work/data-root"
+  grep -q " $run_dir/" /proc/mounts || rm -rf --one-file-system "$run_dir"
   for cgroup in /sys/fs/cgroup/*"$kCgroupParent" "/sys/fs/cgroup$kCgroupParent"; do
     [[ -d $cgroup ]] && rmdir "$cgroup"
   done
@@ -166,7 +170,9 @@ make_base_tarball() {
   local tarball=$1 rootfs=$work/rootfs.tmp mirror
   mirror=$(host_mirror)
   log "debootstrap bookworm from $mirror (once; cached in $tarball)"
-  rm -rf "$rootfs"
+  # An interrupted earlier debootstrap may have left /proc or /sys mounted in its target.
+  unmount_under "$rootfs/"
+  rm -rf --one-file-system "$rootfs"
   debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     fail "debootstrap failed: $(tail -n 5 "$work/debootstrap.log")"
   if grep -qs bookworm /etc/apt/sources.list.d/debian.sources; then
@@ -176,7 +182,7 @@ make_base_tarball() {
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   tar -C "$rootfs" --numeric-owner -cf "$tarball.tmp" .
   mv "$tarball.tmp" "$tarball"
-  rm -rf "$rootfs"
+  rm -rf --one-file-system "$rootfs"
 }
 
 ensure_base_image() {
@@ -236,8 +242,9 @@ build_image() {  # docker build options
 : >"$work/build.log"
 # The build stage gets a tag of its own so that pruning the images earlier builds left behind
 # keeps the layer cache of the current one (its dependency layer is over 1 GB).
-build_image --target build -t "$kBuildStage"
-build_image -t "$kImage"
+revision=$(git -C "$source_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)
+build_image --target build --build-arg VMQ_REVISION="$revision" -t "$kBuildStage"
+build_image --build-arg VMQ_REVISION="$revision" -t "$kImage"
 docker image prune -f >/dev/null
 log "image built, $(docker image inspect -f '{{.Size}}' "$kImage") bytes"
 

@@ -3,17 +3,85 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <gmock/gmock.h>
+
 #include <condition_variable>
+#include <cstdlib>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/http.h"
+#include "common/process.h"
 
 namespace vmq::poll {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kApiKey[] = "SECRET-API-KEY";
+
+config::Target LoopbackTarget(const std::string& scheme, int port,
+                              const std::string& path = "/metrics") {
+  config::Target target;
+  target.url.scheme = scheme;
+  target.url.host = "127.0.0.1";
+  target.url.port = port;
+  target.url.path = path;
+  target.url.text = scheme + "://127.0.0.1:" + std::to_string(port) + path;
+  target.name = "vmq";
+  return target;
+}
+
+// Serves `server` on a loopback port from its own thread for as long as it exists.
+class ServerThread {
+ public:
+  explicit ServerThread(httplib::Server& server) : server_(server) {
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the accept loop runs is a no-op in cpp-httplib 0.11 and join would hang.
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~ServerThread() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server& server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// Sets (or, with nullopt, removes) an environment variable for the life of a test.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      setenv(name, value->c_str(), 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
 
 // A real HTTP server on loopback whose handlers the tests choose.
 class FetcherTest : public ::testing::Test {
@@ -24,9 +92,13 @@ class FetcherTest : public ::testing::Test {
         std::lock_guard lock(mu_);
         accept_ = req.get_header_value("Accept");
         accept_encoding_ = req.get_header_value("Accept-Encoding");
+        api_key_ = req.get_header_value("x-api-key");
+        authorization_ = req.get_header_value("Authorization");
       }
       res.set_content(page_, "text/plain; version=0.0.4");
     });
+    server_.Get("/protected",
+                [](const httplib::Request&, httplib::Response& res) { res.status = 401; });
     server_.Get("/error", [](const httplib::Request&, httplib::Response& res) {
       res.status = 500;
       res.set_content("boom", "text/plain");
@@ -53,13 +125,11 @@ class FetcherTest : public ::testing::Test {
   }
 
   PollResult Fetch(const std::string& path, config::PollSettings settings = {}, int port = 0) {
-    config::Url url;
-    url.scheme = "http";
-    url.host = "127.0.0.1";
-    url.port = port == 0 ? port_ : port;
-    url.path = path;
-    url.text = "http://127.0.0.1:" + std::to_string(url.port) + path;
-    HttpFetcher fetcher(url, settings, clock_);
+    return Fetch(LoopbackTarget("http", port == 0 ? port_ : port, path), settings);
+  }
+
+  PollResult Fetch(const config::Target& target, config::PollSettings settings = {}) {
+    HttpFetcher fetcher(target, settings, clock_);
     return fetcher.Fetch();
   }
 
@@ -73,6 +143,8 @@ class FetcherTest : public ::testing::Test {
   std::string page_ = "mqtt_publish_error{node=\"n\"} 0\n";
   std::string accept_;
   std::string accept_encoding_;
+  std::string api_key_;
+  std::string authorization_;
 };
 
 TEST_F(FetcherTest, FetchesPageAskingForTextFormatAndGzip) {
@@ -113,6 +185,186 @@ TEST_F(FetcherTest, CutsOffBodyAboveCap) {
   const PollResult result = Fetch("/metrics", settings);
   EXPECT_EQ(result.error, PollError::kBodyTooLarge);
   EXPECT_TRUE(result.body.empty());
+}
+
+TEST_F(FetcherTest, SendsNoCredentialsUnlessConfigured) {
+  ASSERT_TRUE(Fetch("/metrics").ok());
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(api_key_, "");
+  EXPECT_EQ(authorization_, "");
+}
+
+TEST_F(FetcherTest, SendsApiKeyInXApiKeyHeader) {
+  config::Target target = LoopbackTarget("http", port_);
+  target.api_key = kApiKey;
+  const PollResult result = Fetch(target);
+  ASSERT_TRUE(result.ok()) << result.detail;
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(api_key_, kApiKey);
+  EXPECT_EQ(authorization_, "");
+}
+
+TEST_F(FetcherTest, SendsBasicAuth) {
+  config::Target target = LoopbackTarget("http", port_);
+  target.basic_auth = config::BasicAuth{"vmq", "s3cret"};
+  const PollResult result = Fetch(target);
+  ASSERT_TRUE(result.ok()) << result.detail;
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(authorization_, "Basic dm1xOnMzY3JldA==");  // base64("vmq:s3cret")
+  EXPECT_EQ(api_key_, "");
+}
+
+TEST_F(FetcherTest, ReportsRefusedCredentialsWithoutNamingThem) {
+  config::Target target = LoopbackTarget("http", port_, "/protected");
+  target.api_key = kApiKey;
+  const PollResult result = Fetch(target);
+  EXPECT_EQ(result.error, PollError::kHttpStatus);
+  EXPECT_EQ(result.detail, "HTTP status 401 (the target refused the configured credentials)");
+}
+
+TEST_F(FetcherTest, SuggestsCredentialsWhenTargetWantsThem) {
+  const PollResult result = Fetch("/protected");
+  EXPECT_EQ(result.error, PollError::kHttpStatus);
+  EXPECT_EQ(result.detail, "HTTP status 401 (the target wants credentials: set api_key_file)");
+}
+
+struct CertPair {
+  std::string cert;
+  std::string key;
+};
+
+// HTTPS on loopback with self-signed certificates that the openssl CLI makes once for the
+// suite: one valid for 127.0.0.1, one for another host name.
+class TlsFetcherTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    loopback_ = MakeCert("loopback", "IP:127.0.0.1");
+    other_host_ = MakeCert("other", "DNS:other.example");
+  }
+
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  static CertPair MakeCert(const std::string& name, const std::string& subject_alt_name) {
+    const CertPair pair{dir_->path() + "/" + name + ".crt", dir_->path() + "/" + name + ".key"};
+    std::string output;
+    const int status = testing::RunCommand(
+        {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "2", "-subj", "/CN=vmq-test", "-addext",
+         "subjectAltName=" + subject_alt_name, "-keyout", pair.key, "-out", pair.cert},
+        &output);
+    if (status != 0) openssl_errors_ += output;
+    return pair;
+  }
+
+  void SetUp() override { ASSERT_EQ(openssl_errors_, "") << "openssl req failed"; }
+
+  void Serve(const CertPair& pair) {
+    server_ = std::make_unique<httplib::SSLServer>(pair.cert.c_str(), pair.key.c_str());
+    ASSERT_TRUE(server_->is_valid());
+    server_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard lock(mu_);
+        api_key_ = req.get_header_value("x-api-key");
+      }
+      res.set_content("mqtt_publish_error{node=\"n\"} 0\n", "text/plain; version=0.0.4");
+    });
+    running_ = std::make_unique<ServerThread>(*server_);
+  }
+
+  PollResult Fetch(const config::TlsSettings& tls) {
+    config::Target target = LoopbackTarget("https", running_->port());
+    target.api_key = kApiKey;
+    target.tls = tls;
+    HttpFetcher fetcher(target, config::PollSettings{}, clock_);
+    return fetcher.Fetch();
+  }
+
+  std::string Where() const { return "127.0.0.1:" + std::to_string(running_->port()); }
+
+  static testing::TempDir* dir_;
+  static CertPair loopback_;
+  static CertPair other_host_;
+  static std::string openssl_errors_;
+
+  SystemClock clock_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::unique_ptr<ServerThread> running_;  // declared after server_: stops it before it goes
+  std::mutex mu_;
+  std::string api_key_;
+};
+
+testing::TempDir* TlsFetcherTest::dir_ = nullptr;
+CertPair TlsFetcherTest::loopback_;
+CertPair TlsFetcherTest::other_host_;
+std::string TlsFetcherTest::openssl_errors_;
+
+TEST_F(TlsFetcherTest, TrustsServerSignedByCaFileAndSendsApiKey) {
+  Serve(loopback_);
+  const PollResult result = Fetch({.ca_file = loopback_.cert});
+  ASSERT_TRUE(result.ok()) << result.detail;
+  EXPECT_EQ(result.body, "mqtt_publish_error{node=\"n\"} 0\n");
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(api_key_, kApiKey);
+}
+
+TEST_F(TlsFetcherTest, RefusesSelfSignedServerAgainstSystemStore) {
+  const ScopedEnv no_cert_file("SSL_CERT_FILE", std::nullopt);
+  const ScopedEnv no_cert_dir("SSL_CERT_DIR", std::nullopt);
+  Serve(loopback_);
+  const PollResult result = Fetch({});
+  EXPECT_EQ(result.error, PollError::kTls);
+  EXPECT_EQ(result.detail, "certificate of " + Where() +
+                               " is not trusted: it is self-signed (checked against the system "
+                               "CA store; set tls.ca_file for a private CA)");
+  EXPECT_THAT(result.detail, Not(HasSubstr(kApiKey)));
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(api_key_, "") << "the key went to an unverified server";
+}
+
+// Without ca_file the client loads OpenSSL's default store, which SSL_CERT_FILE replaces; on
+// Debian that store is /etc/ssl/certs/ca-certificates.crt. Making the test certificate the
+// default store shows that the default store is what the fetcher verifies against.
+TEST_F(TlsFetcherTest, VerifiesAgainstOpenSslDefaultStoreWithoutCaFile) {
+  const ScopedEnv cert_file("SSL_CERT_FILE", loopback_.cert);
+  Serve(loopback_);
+  const PollResult result = Fetch({});
+  EXPECT_TRUE(result.ok()) << result.detail;
+}
+
+TEST_F(TlsFetcherTest, RefusesServerNotSignedByCaFile) {
+  Serve(loopback_);
+  const PollResult result = Fetch({.ca_file = other_host_.cert});
+  EXPECT_EQ(result.error, PollError::kTls);
+  EXPECT_EQ(result.detail, "certificate of " + Where() +
+                               " is not trusted: it is self-signed (checked against tls.ca_file " +
+                               other_host_.cert + ")");
+}
+
+TEST_F(TlsFetcherTest, RefusesCertificateForAnotherHost) {
+  Serve(other_host_);
+  const PollResult result = Fetch({.ca_file = other_host_.cert});
+  EXPECT_EQ(result.error, PollError::kTls);
+  EXPECT_EQ(result.detail, "certificate of " + Where() +
+                               " is not valid for \"127.0.0.1\"; the url's host must be one of "
+                               "the certificate's subject alternative names");
+}
+
+TEST_F(TlsFetcherTest, SkipsVerificationWhenInsecure) {
+  Serve(other_host_);
+  const PollResult result = Fetch({.ca_file = "", .insecure_skip_verify = true});
+  EXPECT_TRUE(result.ok()) << result.detail;
+}
+
+TEST_F(TlsFetcherTest, ReportsCaFileGoneAfterStartUpAsTls) {
+  Serve(loopback_);
+  const std::string gone = dir_->path() + "/removed-ca.pem";
+  const PollResult result = Fetch({.ca_file = gone});
+  EXPECT_EQ(result.error, PollError::kTls);
+  EXPECT_EQ(result.detail, "cannot load the CA certificates of tls.ca_file " + gone);
 }
 
 TEST(PollError, EveryReasonHasADistinctName) {
