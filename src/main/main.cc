@@ -64,7 +64,7 @@ int Run(const vmq::Flags& flags) {
 
   std::vector<std::unique_ptr<vmq::poll::Fetcher>> fetchers;
   for (const auto& target : config.targets) {
-    fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target.url, config.poll, clock));
+    fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target, config.poll, clock));
   }
   vmq::poll::Scheduler scheduler(std::move(fetchers), config.poll.interval,
                                  [&pipeline](size_t index, vmq::poll::PollResult result) {

@@ -19,12 +19,6 @@ std::string SchemeHostPort(const config::Url& url) {
 
 std::string HostPort(const config::Url& url) { return url.host + ":" + std::to_string(url.port); }
 
-config::Target TargetWithoutSettings(const config::Url& url) {
-  config::Target target;
-  target.url = url;
-  return target;
-}
-
 httplib::Headers RequestHeaders(const config::Target& target) {
   httplib::Headers headers = {{"Accept", kAcceptHeader}, {"Accept-Encoding", "gzip"}};
   // VerneMQ's apikey mode also takes the key as the basic auth user name; the header keeps
@@ -153,10 +147,6 @@ struct HttpFetcher::Impl {
 HttpFetcher::HttpFetcher(const config::Target& target, const config::PollSettings& settings,
                          const Clock& clock)
     : impl_(std::make_unique<Impl>(target, settings, clock)) {}
-
-HttpFetcher::HttpFetcher(const config::Url& url, const config::PollSettings& settings,
-                         const Clock& clock)
-    : HttpFetcher(TargetWithoutSettings(url), settings, clock) {}
 
 HttpFetcher::~HttpFetcher() = default;
 

@@ -25,8 +25,6 @@ class HttpFetcher final : public Fetcher {
  public:
   HttpFetcher(const config::Target& target, const config::PollSettings& settings,
               const Clock& clock);
-  // A target without credentials or TLS settings.
-  HttpFetcher(const config::Url& url, const config::PollSettings& settings, const Clock& clock);
   ~HttpFetcher() override;
   PollResult Fetch() override;
 
