@@ -12,7 +12,7 @@ build_packages=(
   libssl-dev zlib1g-dev libbrotli-dev
 )
 test_packages=(
-  clang-format curl openssl
+  clang-format curl openssl jq
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
   prometheus prometheus-alertmanager
 )

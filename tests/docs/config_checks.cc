@@ -39,7 +39,7 @@ std::string Reindent(const std::string& text, size_t indent) {
 
 std::string WithStandInFiles(const std::string& config, const std::string& scratch) {
   static const std::regex kFileKey(
-      R"(\b(api_key_file|password_file|ca_file):[ \t]*(["']?)(/[^"'\s#]+))");
+      R"(\b(api_key_file|password_file|ca_file):[ \t]*(["']?)(/[^"'\s#,}\]]+))");
   std::string out;
   auto from = config.cbegin();
   for (std::sregex_iterator it(config.begin(), config.end(), kFileKey), end; it != end; ++it) {

@@ -15,26 +15,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> kRunnablePrograms = {"vernemq-pubcomp-exporter",
-                                                 "build/bin/vernemq-pubcomp-exporter",
-                                                 "vmq-sim",
-                                                 "build/bin/vmq-sim",
-                                                 "scripts/gen-prometheusrule.sh",
-                                                 "promtool",
-                                                 "amtool",
-                                                 "curl",
-                                                 "jq",
-                                                 "sed",
-                                                 "grep",
-                                                 "head",
-                                                 "tail",
-                                                 "cat",
-                                                 "echo",
-                                                 "mktemp",
-                                                 "sleep",
-                                                 "[",
-                                                 "test",
-                                                 "true"};
+// This project's binaries and scripts, the checking tools of Prometheus and Alertmanager, and
+// the utilities documented commands use to fetch and filter.
+const std::set<std::string> kRunnablePrograms = {
+    // clang-format off
+    "vernemq-pubcomp-exporter", "build/bin/vernemq-pubcomp-exporter", "vmq-sim",
+    "build/bin/vmq-sim", "scripts/gen-prometheusrule.sh",
+    "promtool", "amtool",
+    "curl", "jq", "sed", "grep", "head", "tail", "cat", "echo", "mktemp", "sleep", "[", "test",
+    "true",
+    // clang-format on
+};
 
 std::string Quoted(const std::string& text) { return "'" + text + "'"; }
 
@@ -45,18 +36,34 @@ void ReplaceAll(std::string* text, const std::string& from, const std::string& t
   }
 }
 
+// Put before the block's text; `set -x` makes a failure message show each command as run.
+constexpr char kPrelude[] = R"(set -e
+cd @ROOT@
+export PATH=@BIN@:"$PATH" TMPDIR=@TMP@
+curl() { command curl --fail --silent --show-error "$@"; }
+trap 'status=$?; kill $(jobs -p) 2>/dev/null || true; wait || true; exit $status' EXIT
+set -x
+)";
+
 std::string Prelude(const Workspace& workspace) {
-  return "set -e\n"
-         "cd " +
-         Quoted(workspace.path()) +
-         "\n"
-         "export PATH=" +
-         Quoted(workspace.path() + "/build/bin") +
-         ":\"$PATH\" TMPDIR=" + Quoted(workspace.scratch() + "/tmp") +
-         "\n"
-         "curl() { command curl --fail --silent --show-error \"$@\"; }\n"
-         "trap 'status=$?; kill $(jobs -p) 2>/dev/null || true; wait || true; exit $status' EXIT\n"
-         "set -x\n";
+  std::string prelude = kPrelude;
+  ReplaceAll(&prelude, "@ROOT@", Quoted(workspace.path()));
+  ReplaceAll(&prelude, "@BIN@", Quoted(workspace.path() + "/build/bin"));
+  ReplaceAll(&prelude, "@TMP@", Quoted(workspace.scratch() + "/tmp"));
+  return prelude;
+}
+
+// The script as it runs in `workspace`: scratch folders moved into it, the documented
+// addresses pointed at `live`.
+std::string Adapted(std::string script, const Marker& marker, const LiveStack* live,
+                    const Workspace& workspace) {
+  if (marker.kind == MarkerKind::kScratch) {
+    for (const std::string& prefix : marker.texts) {
+      fs::create_directories(workspace.scratch() + prefix);
+      ReplaceAll(&script, prefix, workspace.scratch() + prefix);
+    }
+  }
+  return live != nullptr ? live->Substitute(script) : script;
 }
 
 std::string Join(const std::vector<std::string>& words, const std::string& separator) {
@@ -94,16 +101,8 @@ Problems RunShellBlock(const CodeBlock& block, const Marker& marker, const LiveS
             "<!-- docs-test: not-run: REASON -->"};
   }
   Workspace workspace;
-  std::string runnable = script;
-  if (marker.kind == MarkerKind::kScratch) {
-    for (const std::string& prefix : marker.texts) {
-      fs::create_directories(workspace.scratch() + prefix);
-      ReplaceAll(&runnable, prefix, workspace.scratch() + prefix);
-    }
-  }
-  if (live != nullptr) runnable = live->Substitute(runnable);
   const std::string file = workspace.scratch() + "/block.sh";
-  std::ofstream(file) << Prelude(workspace) << runnable;
+  std::ofstream(file) << Prelude(workspace) << Adapted(script, marker, live, workspace);
   std::string output;
   const int status = vmq::testing::RunCommand({"bash", file}, &output, std::chrono::seconds(20));
   Problems problems;
