@@ -23,8 +23,8 @@ struct TargetStatus {
   uint64_t bad_lines_total = 0;
   uint64_t rejected_values_total = 0;
   uint64_t dropped_series_total = 0;  // beyond the per-target series cap
-  std::string prefix;  // detected namespace
-  std::string node;    // VerneMQ node name from the page
+  std::string prefix;                 // detected namespace
+  std::string node;                   // VerneMQ node name from the page
 };
 
 }  // namespace vmq::expose

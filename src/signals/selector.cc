@@ -53,7 +53,8 @@ class CandidateCollector final : public textformat::Handler {
 
   void OnSample(const textformat::Sample& sample) override {
     if (EndsWith(sample.name, kPublishError) && !publish_error_prefix_) {
-      publish_error_prefix_ = std::string(sample.name.substr(0, sample.name.size() - kPublishError.size()));
+      publish_error_prefix_ =
+          std::string(sample.name.substr(0, sample.name.size() - kPublishError.size()));
     }
     if (EndsWith(sample.name, kWallclock)) {
       AddWallclock(sample);

@@ -30,9 +30,9 @@ struct RawSeries {
 
 struct SelectedPage {
   bool is_vernemq = false;
-  std::string prefix;                  // "" (1.x), "vernemq_" (2.x) or a custom namespace
-  std::string node;                    // the `node` label VerneMQ puts on every sample
-  std::optional<uint64_t> uptime_ms;   // <prefix>system_wallclock
+  std::string prefix;                 // "" (1.x), "vernemq_" (2.x) or a custom namespace
+  std::string node;                   // the `node` label VerneMQ puts on every sample
+  std::optional<uint64_t> uptime_ms;  // <prefix>system_wallclock
   std::vector<RawSeries> series;
   textformat::ParseStats parse;
   size_t rejected_values = 0;  // selected samples whose value is not a counter value

@@ -36,9 +36,10 @@ TEST(ExporterCli, BadConfigExitsTwoWithFileLineColumn) {
 
 TEST(ExporterCli, ConfigCheckAcceptsShippedConfig) {
   std::string output;
-  EXPECT_EQ(RunExporter({"--config.check", "--config.file", std::string(VMQ_SOURCE_DIR) + "/config.yaml"},
-                        &output),
-            0)
+  EXPECT_EQ(
+      RunExporter({"--config.check", "--config.file", std::string(VMQ_SOURCE_DIR) + "/config.yaml"},
+                  &output),
+      0)
       << output;
 }
 

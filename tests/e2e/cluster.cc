@@ -50,10 +50,9 @@ std::string SimulatedCluster::Events() const { return HttpGet(control_port_, "/e
 Exporter::Exporter(const TempDir& dir, const std::string& config_yaml) : port_(FreePort()) {
   const std::string config_file = dir.Write("config.yaml", config_yaml);
   process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinaryPath("vernemq-pubcomp-exporter"),
-                               "--config.file=" + config_file,
-                               "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                               "--log.level=debug"},
+      std::vector<std::string>{
+          BinaryPath("vernemq-pubcomp-exporter"), "--config.file=" + config_file,
+          "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=debug"},
       dir.path() + "/exporter");
 }
 

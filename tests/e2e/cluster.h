@@ -15,7 +15,7 @@ namespace vmq::testing {
 
 struct SimNode {
   std::string name;
-  std::string layout;     // "2.x", "1.x"
+  std::string layout;      // "2.x", "1.x"
   std::string namespace_;  // custom prefix, or ""
   bool final_newline = true;
 };

@@ -35,8 +35,8 @@ std::string Replace(std::string text, const std::string& from, const std::string
   return text.replace(text.find(from), from.size(), to);
 }
 
-std::string Unexpected(const std::string& target, const std::string& node, const std::string& version,
-                       const std::string& window) {
+std::string Unexpected(const std::string& target, const std::string& node,
+                       const std::string& version, const std::string& window) {
   return "vmq_pubcomp_unexpected_received{target=\"" + target + "\",node=\"" + node +
          "\",mqtt_version=\"" + version + "\",window=\"" + window + "\"}";
 }
@@ -60,16 +60,16 @@ class ExporterEndToEnd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    cluster_ = new SimulatedCluster(*dir_,
-                                    {{"vmq-1", "2.x", "", true},
-                                     {"vmq-2", "1.x", "", false},
-                                     {"vmq-3", "2.x", "myns_", true}},
-                                    /*qos2_per_s=*/2);
+    cluster_ = new SimulatedCluster(
+        *dir_,
+        {{"vmq-1", "2.x", "", true}, {"vmq-2", "1.x", "", false}, {"vmq-3", "2.x", "myns_", true}},
+        /*qos2_per_s=*/2);
     ASSERT_TRUE(cluster_->ok());
     std::string config = kConfigTemplate;
     for (int i = 1; i <= 3; ++i) {
       const std::string name = "vmq-" + std::to_string(i);
-      config = Replace(config, "PORT" + std::to_string(i), std::to_string(cluster_->node_port(name)));
+      config =
+          Replace(config, "PORT" + std::to_string(i), std::to_string(cluster_->node_port(name)));
     }
     exporter_ = new Exporter(*dir_, config);
     ASSERT_TRUE(exporter_->WaitReady()) << exporter_->process().Stderr();
@@ -114,8 +114,10 @@ TEST_F(ExporterEndToEnd, CountsExactlyAcrossLayoutsRestartAndAgeing) {
   ASSERT_FALSE(n2.empty());
   ASSERT_FALSE(n3.empty());
   const std::string page = exporter_->Metrics();
-  EXPECT_THAT(page, HasSubstr("vmq_target_info{target=\"vmq-2\",node=\"" + n2 + "\",namespace=\"\"}"));
-  EXPECT_THAT(page, HasSubstr("vmq_target_info{target=\"vmq-3\",node=\"" + n3 + "\",namespace=\"myns_\"}"));
+  EXPECT_THAT(page,
+              HasSubstr("vmq_target_info{target=\"vmq-2\",node=\"" + n2 + "\",namespace=\"\"}"));
+  EXPECT_THAT(
+      page, HasSubstr("vmq_target_info{target=\"vmq-3\",node=\"" + n3 + "\",namespace=\"myns_\"}"));
 
   ASSERT_EQ(cluster_->Inject("vmq-1", "v4_pubcomp_unknown_id", 3), 200);
   ASSERT_EQ(cluster_->Inject("vmq-2", "v5_pubcomp_unknown_id", 7), 200);
@@ -153,7 +155,8 @@ TEST_F(ExporterEndToEnd, DownNodeIsShownDownWithoutFreshZeros) {
   EXPECT_FALSE(HasSeriesWithLabel(page, "vmq_pubcomp_unexpected_received", "target=\"vmq-3\""));
   EXPECT_FALSE(HasSeriesWithLabel(page, "vmq_pubcomp_received", "target=\"vmq-3\""));
   EXPECT_TRUE(HasSeriesWithLabel(page, "vmq_pubcomp_unexpected_received", "target=\"vmq-1\""));
-  EXPECT_GE(SampleValue(page, "vmq_target_poll_errors_total{target=\"vmq-3\",reason=\"connect\"}"), 1);
+  EXPECT_GE(SampleValue(page, "vmq_target_poll_errors_total{target=\"vmq-3\",reason=\"connect\"}"),
+            1);
   EXPECT_LT(SampleValue(page, "vmq_window_coverage_ratio{target=\"vmq-3\",window=\"5s\"}"), 1);
   EXPECT_THAT(HttpGet(exporter_->port(), "/").body, HasSubstr("<td>down</td>"));
 
@@ -169,17 +172,20 @@ TEST_F(ExporterEndToEnd, CountsEachKindOfBadUpstreamByReason) {
         "vmq_target_poll_errors_total{target=\"vmq-2\",reason=\"" + reason + "\"}";
     const double before = SampleValue(exporter_->Metrics(), series);
     ASSERT_EQ(cluster_->Inject("vmq-2", "down", 1, mode), 200);
-    EXPECT_TRUE(WaitFor([&] { return SampleValue(exporter_->Metrics(), series) > before; },
-                        seconds(10)))
+    EXPECT_TRUE(
+        WaitFor([&] { return SampleValue(exporter_->Metrics(), series) > before; }, seconds(10)))
         << mode;
     EXPECT_EQ(SampleValue(exporter_->Metrics(), "vmq_target_up{target=\"vmq-2\"}"), 0) << mode;
     ASSERT_EQ(cluster_->Inject("vmq-2", "up"), 200);
     ASSERT_TRUE(WaitForValue("vmq_target_up{target=\"vmq-2\"}", 1)) << mode;
   }
   ASSERT_EQ(cluster_->Inject("vmq-2", "down", 1, "truncated"), 200);
-  EXPECT_TRUE(WaitFor([&] {
-    return SampleValue(exporter_->Metrics(), "vmq_target_page_bad_lines_total{target=\"vmq-2\"}") > 0;
-  }, seconds(10)));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return SampleValue(exporter_->Metrics(),
+                           "vmq_target_page_bad_lines_total{target=\"vmq-2\"}") > 0;
+      },
+      seconds(10)));
   ASSERT_EQ(cluster_->Inject("vmq-2", "up"), 200);
   EXPECT_TRUE(exporter_->process().Running());
 }
@@ -190,7 +196,8 @@ TEST_F(ExporterEndToEnd, OutputPassesPromtoolAndIsServedGzipped) {
   EXPECT_EQ(RunCommand({"sh", "-c", "promtool check metrics < " + file}, &output), 0) << output;
   EXPECT_EQ(output, "");
 
-  const HttpResponse gzipped = HttpGet(exporter_->port(), "/metrics", {{"Accept-Encoding", "gzip"}});
+  const HttpResponse gzipped =
+      HttpGet(exporter_->port(), "/metrics", {{"Accept-Encoding", "gzip"}});
   EXPECT_EQ(gzipped.status, 200);
   EXPECT_EQ(gzipped.headers.count("Content-Encoding") ? gzipped.headers.at("Content-Encoding") : "",
             "gzip");
@@ -208,7 +215,8 @@ TEST_F(ExporterEndToEnd, EveryExportedMetricIsDocumented) {
     if (line.rfind("# TYPE ", 0) != 0) continue;
     const std::string name = line.substr(7, line.find(' ', 7) - 7);
     ++families;
-    EXPECT_NE(docs.find("`" + name + "`"), std::string::npos) << name << " is not in docs/metrics.md";
+    EXPECT_NE(docs.find("`" + name + "`"), std::string::npos)
+        << name << " is not in docs/metrics.md";
   }
   EXPECT_GE(families, 10);
 }

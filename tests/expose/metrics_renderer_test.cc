@@ -25,14 +25,14 @@ constexpr Millis kFiveMinutes{300000};
 signals::RawSeries Series(std::string source, signals::LabelPairs labels, uint64_t value) {
   signals::RawSeries series{"", std::move(source), std::move(labels), value};
   series.key = series.source;
-  for (const auto& [name, label_value] : series.labels) series.key += "|" + name + "=" + label_value;
+  for (const auto& [name, label_value] : series.labels)
+    series.key += "|" + name + "=" + label_value;
   return series;
 }
 
 // One target whose history saw a baseline and then one poll with known increases.
 struct FakeTarget {
-  explicit FakeTarget(std::string name)
-      : history({kMinute, kFiveMinutes}, Millis(2000)) {
+  explicit FakeTarget(std::string name) : history({kMinute, kFiveMinutes}, Millis(2000)) {
     status.name = std::move(name);
     status.node = "VerneMQ@10.0.0.1";
     status.polled = true;
@@ -93,14 +93,16 @@ TEST_F(MetricsRendererTest, PublishesExactWindowCountsPerNodeAndVersion) {
   target.Poll(now_ - Millis(1000), Page(3, 7, 2));
   const std::string page = Render({&target});
 
-  const std::string prefix = "vmq_pubcomp_unexpected_received{target=\"vmq-1\",node=\"VerneMQ@10.0.0.1\",";
+  const std::string prefix =
+      "vmq_pubcomp_unexpected_received{target=\"vmq-1\",node=\"VerneMQ@10.0.0.1\",";
   EXPECT_EQ(SampleValue(page, prefix + "mqtt_version=\"4\",window=\"1m\"}"), 3);
   EXPECT_EQ(SampleValue(page, prefix + "mqtt_version=\"5\",window=\"1m\"}"), 7);
   EXPECT_EQ(SampleValue(page, prefix + "mqtt_version=\"5\",window=\"5m\"}"), 7);
-  EXPECT_EQ(SampleValue(page,
-                        "vmq_pubcomp_received_unsuccessful{target=\"vmq-1\",node=\"VerneMQ@10.0.0.1\","
-                        "mqtt_version=\"5\",window=\"1m\"}"),
-            2);
+  EXPECT_EQ(
+      SampleValue(page,
+                  "vmq_pubcomp_received_unsuccessful{target=\"vmq-1\",node=\"VerneMQ@10.0.0.1\","
+                  "mqtt_version=\"5\",window=\"1m\"}"),
+      2);
   // v4 has no reason code: the label is left out rather than set empty.
   EXPECT_EQ(SampleValue(page,
                         "vmq_pubcomp_received{target=\"vmq-1\",node=\"VerneMQ@10.0.0.1\","
@@ -124,8 +126,10 @@ TEST_F(MetricsRendererTest, LeavesOutWindowCountsOfTargetThatIsDown) {
   down.history.RecordFailure(now_);
   const std::string page = Render({&up, &down});
 
-  EXPECT_TRUE(testing::HasSeriesWithLabel(page, "vmq_pubcomp_unexpected_received", "target=\"vmq-1\""));
-  EXPECT_FALSE(testing::HasSeriesWithLabel(page, "vmq_pubcomp_unexpected_received", "target=\"vmq-2\""));
+  EXPECT_TRUE(
+      testing::HasSeriesWithLabel(page, "vmq_pubcomp_unexpected_received", "target=\"vmq-1\""));
+  EXPECT_FALSE(
+      testing::HasSeriesWithLabel(page, "vmq_pubcomp_unexpected_received", "target=\"vmq-2\""));
   EXPECT_FALSE(testing::HasSeriesWithLabel(page, "vmq_pubcomp_received", "target=\"vmq-2\""));
   EXPECT_EQ(SampleValue(page, "vmq_target_up{target=\"vmq-2\"}"), 0);
   EXPECT_TRUE(testing::HasSeriesWithLabel(page, "vmq_window_coverage_ratio", "target=\"vmq-2\""));
@@ -135,8 +139,10 @@ TEST_F(MetricsRendererTest, PublishesEveryErrorReasonFromZero) {
   FakeTarget target("vmq-1");
   target.status.poll_errors_total = {{"connect", 0}, {"timeout", 2}};
   const std::string page = Render({&target});
-  EXPECT_EQ(SampleValue(page, "vmq_target_poll_errors_total{target=\"vmq-1\",reason=\"connect\"}"), 0);
-  EXPECT_EQ(SampleValue(page, "vmq_target_poll_errors_total{target=\"vmq-1\",reason=\"timeout\"}"), 2);
+  EXPECT_EQ(SampleValue(page, "vmq_target_poll_errors_total{target=\"vmq-1\",reason=\"connect\"}"),
+            0);
+  EXPECT_EQ(SampleValue(page, "vmq_target_poll_errors_total{target=\"vmq-1\",reason=\"timeout\"}"),
+            2);
   EXPECT_EQ(SampleValue(page, "vmq_exporter_build_info{version=\"1.2.3\",revision=\"abc\"}"), 1);
 }
 

@@ -25,10 +25,10 @@ TEST(Flags, DefaultsMatchDocumentation) {
 TEST(Flags, AcceptsEqualsAndSpaceForms) {
   Flags flags;
   std::string error;
-  ASSERT_TRUE(Parse({"--config.file=a.yaml", "--web.listen-address", "127.0.0.1:9999",
-                     "--web.telemetry-path=/m", "--log.level", "debug", "--log.format=json",
-                     "--config.check"},
-                    &flags, &error))
+  ASSERT_TRUE(Parse(
+      {"--config.file=a.yaml", "--web.listen-address", "127.0.0.1:9999", "--web.telemetry-path=/m",
+       "--log.level", "debug", "--log.format=json", "--config.check"},
+      &flags, &error))
       << error;
   EXPECT_EQ(flags.config_file, "a.yaml");
   EXPECT_EQ(flags.listen_host, "127.0.0.1");
@@ -40,10 +40,14 @@ TEST(Flags, AcceptsEqualsAndSpaceForms) {
 }
 
 TEST(Flags, RejectsUnknownFlagMissingValueAndBadValues) {
-  for (const auto& args : std::vector<std::vector<const char*>>{
-           {"--nope"}, {"--config.file"}, {"--log.level=loud"}, {"--log.format=xml"},
-           {"--web.listen-address=9999"}, {"--web.listen-address=:99999"},
-           {"--web.telemetry-path=metrics"}, {"--version=yes"}}) {
+  for (const auto& args : std::vector<std::vector<const char*>>{{"--nope"},
+                                                                {"--config.file"},
+                                                                {"--log.level=loud"},
+                                                                {"--log.format=xml"},
+                                                                {"--web.listen-address=9999"},
+                                                                {"--web.listen-address=:99999"},
+                                                                {"--web.telemetry-path=metrics"},
+                                                                {"--version=yes"}}) {
     Flags flags;
     std::string error;
     EXPECT_FALSE(Parse(args, &flags, &error)) << args[0];

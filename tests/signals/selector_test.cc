@@ -35,8 +35,7 @@ class SelectorTest : public ::testing::Test {
 };
 
 TEST_F(SelectorTest, KeepsOnlyPubcompSeriesOfRealPage) {
-  const SelectedPage page =
-      selector_.Select(testing::ReadFixture("vernemq-2.0.1.metrics.txt"));
+  const SelectedPage page = selector_.Select(testing::ReadFixture("vernemq-2.0.1.metrics.txt"));
   EXPECT_TRUE(page.is_vernemq);
   EXPECT_EQ(page.prefix, "vernemq_");
   EXPECT_EQ(page.node, "VerneMQ@10.10.10.20");
@@ -44,11 +43,13 @@ TEST_F(SelectorTest, KeepsOnlyPubcompSeriesOfRealPage) {
   EXPECT_EQ(page.parse.bad_lines, 0u);
   // invalid_error v4+v5, received v4 + v5x2 reasons, sent v4 + v5x2 reasons.
   EXPECT_THAT(page.series, SizeIs(8));
-  EXPECT_NE(Find(page, "mqtt_pubcomp_received{mqtt_version=\"5\",node=\"VerneMQ@10.10.10.20\","
-                       "reason_code=\"packet_id_not_found\"}"),
+  EXPECT_NE(Find(page,
+                 "mqtt_pubcomp_received{mqtt_version=\"5\",node=\"VerneMQ@10.10.10.20\","
+                 "reason_code=\"packet_id_not_found\"}"),
             nullptr);
-  EXPECT_NE(Find(page, "mqtt_pubcomp_invalid_error{mqtt_version=\"4\",node=\"VerneMQ@10.10.10.20\"}"),
-            nullptr);
+  EXPECT_NE(
+      Find(page, "mqtt_pubcomp_invalid_error{mqtt_version=\"4\",node=\"VerneMQ@10.10.10.20\"}"),
+      nullptr);
 }
 
 TEST_F(SelectorTest, ReadsCountsFromCapturedMisbehaviour) {
@@ -58,9 +59,10 @@ TEST_F(SelectorTest, ReadsCountsFromCapturedMisbehaviour) {
       Find(page, "mqtt_pubcomp_invalid_error{mqtt_version=\"5\",node=\"VerneMQ@127.0.0.1\"}");
   ASSERT_NE(v5, nullptr);
   EXPECT_EQ(v5->value, 2u);
-  const RawSeries* rc92 = Find(page,
-                               "mqtt_pubcomp_received{mqtt_version=\"5\",node=\"VerneMQ@127.0.0.1\","
-                               "reason_code=\"packet_id_not_found\"}");
+  const RawSeries* rc92 =
+      Find(page,
+           "mqtt_pubcomp_received{mqtt_version=\"5\",node=\"VerneMQ@127.0.0.1\","
+           "reason_code=\"packet_id_not_found\"}");
   ASSERT_NE(rc92, nullptr);
   EXPECT_EQ(rc92->value, 1u);
 }
@@ -133,9 +135,12 @@ TEST(Feeds, UnsuccessfulSignalTakesOnlyV5NonSuccessReasons) {
   }
   ASSERT_NE(unsuccessful, nullptr);
   RawSeries v4{"k", "mqtt_pubcomp_received", {{"mqtt_version", "4"}, {"node", "n"}}, 1};
-  RawSeries ok{"k", "mqtt_pubcomp_received",
-               {{"mqtt_version", "5"}, {"node", "n"}, {"reason_code", "success"}}, 1};
-  RawSeries bad{"k", "mqtt_pubcomp_received",
+  RawSeries ok{"k",
+               "mqtt_pubcomp_received",
+               {{"mqtt_version", "5"}, {"node", "n"}, {"reason_code", "success"}},
+               1};
+  RawSeries bad{"k",
+                "mqtt_pubcomp_received",
                 {{"mqtt_version", "5"}, {"node", "n"}, {"reason_code", "packet_id_not_found"}},
                 1};
   RawSeries other_source{"k", "mqtt_pubcomp_sent", bad.labels, 1};
