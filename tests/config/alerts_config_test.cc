@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "config/load_error.h"
 
 namespace vmq::config {
 namespace {
@@ -33,14 +34,7 @@ const AlertRule& Rule(const Config& config, const std::string& alert) {
   return *it;
 }
 
-std::string ErrorOf(const std::string& yaml) {
-  try {
-    LoadString(yaml, "c.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "(accepted)";
-}
+using testing::ErrorOf;
 
 TEST(AlertsSection, DefaultsToThePubcompAlertsOverOneMinute) {
   const Config config = LoadString(TARGETS, "c.yaml");

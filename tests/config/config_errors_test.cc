@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "config/load_error.h"
 
 namespace vmq::config {
 namespace {
@@ -16,14 +17,7 @@ struct ErrorCase {
   const char* error;
 };
 
-std::string ErrorOf(const std::string& yaml) {
-  try {
-    LoadString(yaml, "c.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "(accepted)";
-}
+using testing::ErrorOf;
 
 class RejectsConfig : public ::testing::TestWithParam<ErrorCase> {};
 

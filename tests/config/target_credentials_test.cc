@@ -8,6 +8,7 @@
 #include "common/fixtures.h"
 #include "common/process.h"
 #include "config/config.h"
+#include "config/load_error.h"
 
 namespace vmq::config {
 namespace {
@@ -17,14 +18,7 @@ using ::testing::Not;
 
 constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
 
-std::string ErrorOf(const std::string& yaml) {
-  try {
-    LoadString(yaml, "c.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "(accepted)";
-}
+using testing::ErrorOf;
 
 std::string Replace(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
