@@ -25,7 +25,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 \
-      libssl3 zlib1g libbrotli1 libstdc++6 libgcc-s1 ca-certificates \
+      libssl3 zlib1g libbrotli1 libcrypt1 libstdc++6 libgcc-s1 ca-certificates \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \

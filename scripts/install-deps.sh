@@ -9,7 +9,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
-  libssl-dev zlib1g-dev libbrotli-dev
+  libssl-dev zlib1g-dev libbrotli-dev libcrypt-dev
 )
 test_packages=(
   clang-format curl openssl jq

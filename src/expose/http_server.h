@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "expose/snapshot.h"
+#include "expose/web_config.h"
 
 namespace vmq::expose {
 
@@ -19,17 +20,20 @@ struct ServerOptions {
   int threads = 8;
   int keep_alive_seconds = 5;
   int keep_alive_max_requests = 100;
+  // TLS and basic auth from --web.config.file; the default serves plain HTTP to anyone.
+  WebConfig web;
 };
 
 // Serves /metrics (gzip when asked), the landing page, /-/healthy and /-/ready from the
-// latest snapshot only.
+// latest snapshot only. With basic-auth users every path but /-/healthy needs credentials:
+// liveness probes (kubelet, the container HEALTHCHECK) carry none and reveal nothing.
 class HttpServer {
  public:
   HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger);
   ~HttpServer();
 
   // Binds and serves on a thread of its own; false (and a log line) when the address cannot
-  // be bound.
+  // be bound or the TLS certificate and key cannot be used together.
   bool Start();
   int bound_port() const;
   // Stops accepting, finishes in-flight requests and joins. Safe to call more than once.

@@ -31,6 +31,15 @@ const std::map<std::string, Setter>& ValueFlags() {
          *e = "--web.telemetry-path: must start with '/' and not be / or under /-/";
          return false;
        }},
+      {"--web.config.file",
+       [](const std::string& v, Flags* f, std::string* e) {
+         if (!v.empty()) {
+           f->web_config_file = v;
+           return true;
+         }
+         *e = "--web.config.file: needs the path of a web configuration file";
+         return false;
+       }},
       {"--log.level",
        [](const std::string& v, Flags* f, std::string* e) {
          if (ParseLogLevel(v, &f->log_level)) return true;
@@ -125,6 +134,8 @@ std::string Usage(const std::string& program) {
          std::to_string(kDefaultPort) +
          ")\n"
          "  --web.telemetry-path=PATH   path of the metrics page (default /metrics)\n"
+         "  --web.config.file=PATH      TLS and basic-auth file in exporter-toolkit format\n"
+         "                              (default none: plain HTTP without authentication)\n"
          "  --log.level=LEVEL           debug, info, warn or error (default info)\n"
          "  --log.format=FORMAT         logfmt or json (default logfmt)\n"
          "  --version                   print the version and exit\n"

@@ -16,6 +16,7 @@ struct Flags {
   std::string listen_host = "0.0.0.0";
   int listen_port = kDefaultPort;
   std::string telemetry_path = "/metrics";
+  std::string web_config_file;  // exporter-toolkit TLS/basic-auth file; empty: plain HTTP, open
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
   bool config_check = false;

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "alerting/rule_file.h"
@@ -11,6 +12,7 @@
 #include "config/config.h"
 #include "expose/http_server.h"
 #include "expose/snapshot.h"
+#include "expose/web_config.h"
 #include "main/flags.h"
 #include "main/pipeline.h"
 #include "poll/http_fetcher.h"
@@ -31,8 +33,10 @@ sigset_t TerminationSignals() {
 int Run(const vmq::Flags& flags) {
   vmq::Logger logger(std::cerr, flags.log_level, flags.log_format);
   vmq::config::Config config;
+  vmq::expose::WebConfig web;
   try {
     config = vmq::config::LoadFile(flags.config_file);
+    if (!flags.web_config_file.empty()) web = vmq::expose::LoadWebConfigFile(flags.web_config_file);
   } catch (const vmq::config::ConfigError& error) {
     std::cerr << error.what() << "\n";
     return kExitUsage;
@@ -58,7 +62,8 @@ int Run(const vmq::Flags& flags) {
 
   vmq::expose::HttpServer server({.host = flags.listen_host,
                                   .port = flags.listen_port,
-                                  .telemetry_path = flags.telemetry_path},
+                                  .telemetry_path = flags.telemetry_path,
+                                  .web = std::move(web)},
                                  store, logger);
   if (!server.Start()) return 1;
 

@@ -55,6 +55,21 @@ TEST(Flags, RejectsUnknownFlagMissingValueAndBadValues) {
   }
 }
 
+TEST(Flags, WebConfigFileDefaultsToNoneAndTakesAPath) {
+  Flags flags;
+  std::string error;
+  ASSERT_TRUE(Parse({}, &flags, &error));
+  EXPECT_EQ(flags.web_config_file, "");
+  ASSERT_TRUE(Parse({"--web.config.file", "/etc/web.yml"}, &flags, &error)) << error;
+  EXPECT_EQ(flags.web_config_file, "/etc/web.yml");
+  EXPECT_FALSE(Parse({"--web.config.file="}, &flags, &error));
+  EXPECT_NE(error.find("--web.config.file"), std::string::npos);
+}
+
+TEST(Flags, UsageListsWebConfigFile) {
+  EXPECT_NE(Usage("x").find("--web.config.file=PATH"), std::string::npos);
+}
+
 TEST(ListenAddress, ParsesHostPortForms) {
   std::string host;
   int port = 0;
