@@ -16,12 +16,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-int RunExporter(const std::vector<std::string>& args, std::string* output) {
-  std::vector<std::string> argv = {BinaryPath("vernemq-pubcomp-exporter")};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, output);
-}
-
 TEST(PrintRules, PrintsTheRulesGeneratedFromTheGivenConfig) {
   const std::string config = std::string(VMQ_SOURCE_DIR) + "/config.yaml";
   std::string output;

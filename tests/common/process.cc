@@ -130,6 +130,12 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output,
   return code;
 }
 
+int RunExporter(const std::vector<std::string>& args, std::string* output) {
+  std::vector<std::string> argv = {BinaryPath("vernemq-pubcomp-exporter")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, output);
+}
+
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!condition()) {

@@ -40,6 +40,9 @@ class ChildProcess {
 int RunCommand(const std::vector<std::string>& argv, std::string* output,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// Runs the project's exporter binary with `args` to completion (see RunCommand).
+int RunExporter(const std::vector<std::string>& args, std::string* output);
+
 // Polls `condition` every 50 ms until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 

@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <memory>
 #include <string>
-#include <thread>
 
 #include "common/fixtures.h"
 #include "common/http.h"
 #include "common/process.h"
+#include "common/server_thread.h"
 #include "e2e/cluster.h"
 
 namespace vmq::testing {
@@ -28,22 +29,15 @@ class ApiKeyNode {
       }
       response.set_content(page_, "text/plain; version=0.0.4");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
+    running_ = std::make_unique<ServerThread>(server_);
   }
-  ~ApiKeyNode() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
+  int port() const { return running_->port(); }
 
  private:
   std::string key_;
   std::string page_;
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<ServerThread> running_;
 };
 
 TEST(ExporterAuth, SendsApiKeyFromFileAndReportsRefusalAsHttpStatus) {

@@ -14,12 +14,6 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
 
-int RunExporter(const std::vector<std::string>& args, std::string* output) {
-  std::vector<std::string> argv = {BinaryPath("vernemq-pubcomp-exporter")};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, output);
-}
-
 TEST(ExporterCli, BadConfigExitsTwoWithFileLineColumn) {
   TempDir dir;
   const std::string file = dir.Write("bad.yaml",

@@ -1,7 +1,6 @@
 // The real exporter with --web.config.file: HTTPS with a certificate made by the openssl CLI,
 // basic auth against a bcrypt hash, and web configuration errors at start-up.
 
-#include <crypt.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -10,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/bcrypt.h"
 #include "common/http.h"
 #include "common/process.h"
 
@@ -21,20 +21,6 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr char kConfig[] = "targets:\n  - url: http://127.0.0.1:1/metrics\n";
-
-std::string Bcrypt(const std::string& password) {
-  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof(salt)) == nullptr) return "";
-  crypt_data data{};
-  const char* hash = crypt_r(password.c_str(), salt, &data);
-  return hash == nullptr ? "" : hash;
-}
-
-int RunExporter(const std::vector<std::string>& args, std::string* output) {
-  std::vector<std::string> argv = {BinaryPath("vernemq-pubcomp-exporter")};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, output);
-}
 
 // A self-signed certificate for 127.0.0.1, which the client then trusts as its CA.
 class TlsExporterTest : public ::testing::Test {

@@ -1,22 +1,15 @@
 #include "expose/basic_auth.h"
 
-#include <crypt.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "common/bcrypt.h"
+
 namespace vmq::expose {
 namespace {
 
-// bcrypt of `password` with a fresh random $2b$ salt at the lowest cost, made by libcrypt
-// itself, so the test does not depend on a hash copied from elsewhere.
-std::string Bcrypt(const std::string& password) {
-  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof(salt)) == nullptr) return "";
-  crypt_data data{};
-  const char* hash = crypt_r(password.c_str(), salt, &data);
-  return hash == nullptr ? "" : hash;
-}
+using testing::Bcrypt;
 
 std::string BasicHeader(const std::string& base64) { return "Basic " + base64; }
 

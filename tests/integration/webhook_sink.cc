@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "common/server_thread.h"
+
 namespace vmq::testing {
 
 WebhookSink::WebhookSink() : server_(std::make_unique<httplib::Server>()) {
@@ -10,19 +12,13 @@ WebhookSink::WebhookSink() : server_(std::make_unique<httplib::Server>()) {
     bodies_.push_back(request.body);
     response.status = 200;
   });
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // stop() before the accept loop runs is a no-op in cpp-httplib 0.11 and join would hang.
-  while (!server_->is_running()) std::this_thread::yield();
+  running_ = std::make_unique<ServerThread>(*server_);
 }
 
-WebhookSink::~WebhookSink() {
-  server_->stop();
-  thread_.join();
-}
+WebhookSink::~WebhookSink() = default;
 
 std::string WebhookSink::url() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/alertmanager-webhook";
+  return "http://127.0.0.1:" + std::to_string(running_->port()) + "/alertmanager-webhook";
 }
 
 std::vector<std::string> WebhookSink::Notifications() const {

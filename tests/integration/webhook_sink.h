@@ -4,7 +4,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace httplib {
@@ -12,6 +11,8 @@ class Server;
 }
 
 namespace vmq::testing {
+
+class ServerThread;
 
 // Stands in for the receiver's real endpoint in the test copy of alertmanager.yml, so that a
 // test sees which receiver Alertmanager notified and with which alerts.
@@ -28,8 +29,7 @@ class WebhookSink {
 
  private:
   std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<ServerThread> running_;  // after server_: stops it before it goes
   mutable std::mutex mutex_;
   std::vector<std::string> bodies_;
 };

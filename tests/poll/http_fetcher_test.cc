@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/process.h"
+#include "common/server_thread.h"
 
 namespace vmq::poll {
 namespace {
@@ -38,26 +39,7 @@ config::Target LoopbackTarget(const std::string& scheme, int port,
   return target;
 }
 
-// Serves `server` on a loopback port from its own thread for as long as it exists.
-class ServerThread {
- public:
-  explicit ServerThread(httplib::Server& server) : server_(server) {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() before the accept loop runs is a no-op in cpp-httplib 0.11 and join would hang.
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~ServerThread() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  httplib::Server& server_;
-  std::thread thread_;
-  int port_ = 0;
-};
+using testing::ServerThread;
 
 // Sets (or, with nullopt, removes) an environment variable for the life of a test.
 class ScopedEnv {
@@ -108,10 +90,8 @@ class FetcherTest : public ::testing::Test {
       release_.wait(lock, [this] { return released_; });
       res.set_content("late", "text/plain");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() before the accept loop runs is a no-op in cpp-httplib 0.11 and join would hang.
-    while (!server_.is_running()) std::this_thread::yield();
+    running_ = std::make_unique<ServerThread>(server_);
+    port_ = running_->port();
   }
 
   void TearDown() override {
@@ -120,8 +100,7 @@ class FetcherTest : public ::testing::Test {
       released_ = true;
     }
     release_.notify_all();
-    server_.stop();
-    thread_.join();
+    running_.reset();
   }
 
   PollResult Fetch(const std::string& path, config::PollSettings settings = {}, int port = 0) {
@@ -135,7 +114,7 @@ class FetcherTest : public ::testing::Test {
 
   SystemClock clock_;
   httplib::Server server_;
-  std::thread thread_;
+  std::unique_ptr<ServerThread> running_;
   int port_ = 0;
   std::mutex mu_;
   std::condition_variable release_;
