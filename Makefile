@@ -9,6 +9,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
+# Extra cmake -D options; .ci/run passes -DVMQ_WERROR=ON.
+CMAKE_ARGS ?=
 
 EXPORTER := $(BUILD_DIR)/bin/vernemq-pubcomp-exporter
 
@@ -20,7 +22,7 @@ deps:
 	@scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
