@@ -9,7 +9,12 @@
 
 namespace vmq::config::detail {
 
-// A positive Prometheus duration.
+// Every duration in the file (interval, timeout, windows, alert windows) is at most this long:
+// a window is history held in memory, and longer values only invite overflow in arithmetic on
+// monotonic time points.
+inline constexpr Millis kMaxDuration{7LL * 24 * 3600 * 1000};
+
+// A positive Prometheus duration of at most kMaxDuration.
 Millis DurationValue(const Node& node);
 
 }  // namespace vmq::config::detail

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 
 namespace vmq::expose {
@@ -19,17 +20,6 @@ namespace {
 using config::ConfigError;
 using config::detail::Map;
 using config::detail::Node;
-
-YAML::Node ParseYaml(std::string_view text, const std::string& file) {
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::Exception& error) {
-    const YAML::Mark& mark = error.mark;
-    const bool placed = !mark.is_null() && mark.line >= 0 && mark.column >= 0;
-    throw ConfigError(file, placed ? mark.line + 1 : 1, placed ? mark.column + 1 : 1,
-                      "invalid YAML: " + error.msg);
-  }
-}
 
 std::string ReadFile(const std::string& path, std::string* error) {
   std::error_code ec;
@@ -83,8 +73,12 @@ TlsServerConfig ParseTls(const Node& node, const std::string& config_file) {
 
 std::map<std::string, std::string> ParseUsers(const Node& node) {
   std::map<std::string, std::string> users;
-  if (node.IsNull()) return users;
-  const Map map = node.OpenMap("a map of user name to bcrypt hash");
+  const Map map = node.IsNull() ? Map(node, {}) : node.OpenMap("a map of user name to bcrypt hash");
+  if (map.entries().empty()) {
+    node.Fail(
+        "basic_auth_users is empty; list at least one user, or remove the key to serve "
+        "without authentication");
+  }
   for (const auto& entry : map.entries()) {
     if (entry.key.empty() || entry.key.find(':') != std::string::npos) {
       entry.key_node.Fail("user name \"" + entry.key +
@@ -124,8 +118,14 @@ bool IsBcryptHash(std::string_view text) {
 
 WebConfig LoadWebConfigString(std::string_view yaml, const std::string& file) {
   WebConfig web;
-  const Node root = Node::Root(ParseYaml(yaml, file), &file);
-  if (root.IsNull()) return web;
+  // An empty file is refused rather than read as "no TLS, no users": a web config that lost
+  // its content must never open the endpoint.
+  const Node root = Node::Root(
+      config::detail::LoadSingleDocument(
+          yaml, file,
+          "write tls_server_config: and/or basic_auth_users:, or drop --web.config.file to "
+          "serve plain HTTP without authentication"),
+      &file);
   const Map map = root.FixedMap("a map with tls_server_config: and/or basic_auth_users:",
                                 {"tls_server_config", "basic_auth_users"});
   if (const std::optional<Node> tls = map.Get("tls_server_config")) {

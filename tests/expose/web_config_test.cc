@@ -61,10 +61,29 @@ TEST_F(WebConfigTest, ResolvesRelativePathsAgainstTheFilesDirectory) {
   EXPECT_EQ(web.tls->key_file, key_);
 }
 
-TEST_F(WebConfigTest, EmptyFileMeansPlainHttpWithoutAuthentication) {
-  const WebConfig web = LoadWebConfigFile(dir_.Write("web.yml", "# nothing yet\n"));
-  EXPECT_FALSE(web.tls.has_value());
-  EXPECT_TRUE(web.basic_auth_users.empty());
+// A web config that lost its content must never start the endpoint without its protection.
+TEST_F(WebConfigTest, RefusesAFileWithoutContentInsteadOfServingWithoutAuthentication) {
+  EXPECT_THAT(ErrorOf("# nothing yet\n"), StartsWith("web.yml:1:1: the file is empty; write "));
+  EXPECT_THAT(ErrorOf(""), StartsWith("web.yml:1:1: the file is empty"));
+}
+
+TEST_F(WebConfigTest, RefusesStrayCommasThatYamlCppWouldReadAsEmpty) {
+  for (const char* text : {",", ",,,", ",\nbasic_auth_users:\n  alice: x\n", "\n,"}) {
+    EXPECT_THAT(ErrorOf(text), StartsWith("web.yml:")) << text;
+    EXPECT_THAT(ErrorOf(text), HasSubstr("invalid YAML")) << text;
+  }
+}
+
+TEST_F(WebConfigTest, RefusesAnEmptyUserList) {
+  EXPECT_THAT(ErrorOf("basic_auth_users:\n"),
+              StartsWith("web.yml:1:1: basic_auth_users is empty; "));
+  EXPECT_THAT(ErrorOf("basic_auth_users: {}\n"),
+              StartsWith("web.yml:1:1: basic_auth_users is empty; "));
+}
+
+TEST_F(WebConfigTest, RefusesACertificateFileThatNeverEnds) {
+  EXPECT_THAT(ErrorOf("tls_server_config:\n  cert_file: /dev/zero\n  key_file: " + key_ + "\n"),
+              StartsWith("web.yml:2:14: tls_server_config.cert_file \"/dev/zero\" cannot be read"));
 }
 
 TEST_F(WebConfigTest, UsersWithoutTlsAreAccepted) {
