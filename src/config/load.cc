@@ -1,13 +1,8 @@
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/read_file.h"
 #include "config/config.h"
 #include "config/sections.h"
 #include "config/yaml_document.h"
@@ -24,16 +19,9 @@ Config LoadString(std::string_view yaml, const std::string& file) {
 }
 
 Config LoadFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ConfigError(path, 0, 0, "cannot read: it is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(errno));
-  return LoadString(text.str(), path);
+  FileContent file = ReadFileCapped(path, detail::YamlLimits().max_bytes);
+  if (!file.ok()) throw ConfigError(path, 0, 0, "cannot read: " + file.error);
+  return LoadString(file.content, path);
 }
 
 }  // namespace vmq::config

@@ -3,13 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
+#include "common/read_file.h"
 #include "config/config.h"
 #include "config/yaml_document.h"
 #include "config/yaml_reader.h"
@@ -21,21 +18,8 @@ using config::ConfigError;
 using config::detail::Map;
 using config::detail::Node;
 
-std::string ReadFile(const std::string& path, std::string* error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    *error = "it is a directory";
-    return "";
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = std::strerror(errno);
-    return "";
-  }
-  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) *error = std::strerror(errno);
-  return content;
-}
+// Certificates, chains and keys are a few kB; a bundle of a hundred certificates fits.
+constexpr size_t kMaxPemFileBytes = 1 << 20;
 
 std::string ResolvePath(const std::string& path, const std::string& config_file) {
   if (path.empty() || path.front() == '/') return path;
@@ -48,11 +32,10 @@ std::string ParsePemFile(const Node& node, const std::string& config_file, std::
   const std::string written = node.Scalar("the path of a PEM file");
   if (written.empty()) node.Fail(node.path() + " is empty; write the path of " + std::string(what));
   const std::string path = ResolvePath(written, config_file);
-  std::string error;
-  const std::string content = ReadFile(path, &error);
+  const FileContent file = ReadFileCapped(path, kMaxPemFileBytes);
   const std::string where = node.path() + " \"" + path + "\"";
-  if (!error.empty()) node.Fail(where + " cannot be read: " + error);
-  if (content.find(marker) == std::string::npos) {
+  if (!file.ok()) node.Fail(where + " cannot be read: " + file.error);
+  if (file.content.find(marker) == std::string::npos) {
     node.Fail(where + " holds no PEM " + std::string(what) + " (no line containing " +
               std::string(marker) + ")");
   }
@@ -138,10 +121,9 @@ WebConfig LoadWebConfigString(std::string_view yaml, const std::string& file) {
 }
 
 WebConfig LoadWebConfigFile(const std::string& path) {
-  std::string error;
-  const std::string text = ReadFile(path, &error);
-  if (!error.empty()) throw ConfigError(path, 0, 0, "cannot read: " + error);
-  return LoadWebConfigString(text, path);
+  const FileContent file = ReadFileCapped(path, config::detail::YamlLimits().max_bytes);
+  if (!file.ok()) throw ConfigError(path, 0, 0, "cannot read: " + file.error);
+  return LoadWebConfigString(file.content, path);
 }
 
 }  // namespace vmq::expose

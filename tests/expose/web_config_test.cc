@@ -78,7 +78,7 @@ TEST_F(WebConfigTest, RefusesAnEmptyUserList) {
   EXPECT_THAT(ErrorOf("basic_auth_users:\n"),
               StartsWith("web.yml:1:1: basic_auth_users is empty; "));
   EXPECT_THAT(ErrorOf("basic_auth_users: {}\n"),
-              StartsWith("web.yml:1:1: basic_auth_users is empty; "));
+              StartsWith("web.yml:1:19: basic_auth_users is empty; "));
 }
 
 TEST_F(WebConfigTest, RefusesACertificateFileThatNeverEnds) {
