@@ -132,8 +132,13 @@ EventSpec Flow(int qos, int v, PacketBytes bytes) {
                       .Merge(Message(qos, v))
                       .Bytes(bytes.received, bytes.sent)
                       .Build();
-  return EventSpec{"v" + std::to_string(v) + "_qos" + std::to_string(qos) + "_flow",
-                   EventKind::kTraffic, std::move(effect)};
+  // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict on chained operator+.
+  std::string name = "v";
+  name += std::to_string(v);
+  name += "_qos";
+  name += std::to_string(qos);
+  name += "_flow";
+  return EventSpec{std::move(name), EventKind::kTraffic, std::move(effect)};
 }
 
 // One client connects and sends an acknowledgement the broker did not expect.
