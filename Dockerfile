@@ -14,7 +14,7 @@ COPY src src
 COPY tests/fixtures tests/fixtures
 # The build context has no .git: the revision for vmq_exporter_build_info comes in as an arg.
 ARG VMQ_REVISION=unknown
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
           -DVMQ_BUILD_TESTS=OFF -DVMQ_BUILD_BENCH=OFF -DVMQ_GIT_REVISION="$VMQ_REVISION" >/dev/null \
  && cmake --build /build --target vernemq-pubcomp-exporter -j "$(nproc)" \
  && strip --strip-debug -o /vernemq-pubcomp-exporter /build/bin/vernemq-pubcomp-exporter
@@ -25,7 +25,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 \
-      libssl3 zlib1g libbrotli1 libcrypt1 libstdc++6 libgcc-s1 ca-certificates \
+      libssl3 zlib1g libbrotli1 libcrypt1 libre2-9 libstdc++6 libgcc-s1 ca-certificates \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \

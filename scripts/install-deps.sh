@@ -9,10 +9,10 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
-  libssl-dev zlib1g-dev libbrotli-dev libcrypt-dev libboost-dev libre2-dev ccache
+  libssl-dev zlib1g-dev libbrotli-dev libcrypt-dev libboost-dev libre2-dev
 )
 test_packages=(
-  clang-format curl openssl jq clang libclang-rt-14-dev llvm
+  clang-format curl openssl jq ccache clang libclang-rt-14-dev llvm
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
   prometheus prometheus-alertmanager
 )
