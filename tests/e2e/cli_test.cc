@@ -52,6 +52,37 @@ TEST(ExporterCli, MissingConfigFileIsAnError) {
   EXPECT_THAT(output, HasSubstr("/nonexistent/config.yaml"));
 }
 
+// yaml-cpp 0.7 aborts with std::bad_alloc on a file that is a stray ',' unless guarded.
+TEST(ExporterCli, ConfigCheckRefusesAStrayCommaAtItsPosition) {
+  TempDir dir;
+  const std::string file = dir.Write("c.yaml", ",");
+  std::string output;
+  EXPECT_EQ(RunExporter({"--config.check", "--config.file=" + file}, &output), 2);
+  EXPECT_THAT(output, StartsWith(file + ":1:1: invalid YAML"));
+}
+
+TEST(ExporterCli, ConfigFileThatNeverEndsIsRefused) {
+  std::string output;
+  EXPECT_EQ(RunExporter({"--config.check", "--config.file=/dev/zero"}, &output), 2);
+  EXPECT_THAT(output, StartsWith("/dev/zero:0:0: cannot read: it is not a regular file"));
+}
+
+// A broken web config must never start the endpoint without its basic auth.
+TEST(ExporterCli, CorruptedWebConfigStopsTheStartInsteadOfServingWithoutAuth) {
+  TempDir dir;
+  const std::string config = dir.Write("c.yaml", "targets:\n  - url: http://127.0.0.1:1/metrics\n");
+  for (const std::string text : {",\nbasic_auth_users:\n  a: x\n", ",,,", "", "# users\n"}) {
+    const std::string web = dir.Write("web.yml", text);
+    std::string output;
+    EXPECT_EQ(RunExporter({"--config.file=" + config, "--web.config.file=" + web,
+                           "--web.listen-address=127.0.0.1:0"},
+                          &output),
+              2)
+        << text;
+    EXPECT_THAT(output, StartsWith(web + ":1:1: ")) << text;
+  }
+}
+
 TEST(ExporterCli, UnknownFlagExitsTwo) {
   std::string output;
   EXPECT_EQ(RunExporter({"--no.such.flag"}, &output), 2);
