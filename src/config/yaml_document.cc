@@ -139,17 +139,28 @@ class Gate final : public YAML::EventHandler {
  public:
   Gate(const YamlLimits& limits, const std::string& file) : limits_(limits), file_(file) {}
 
-  // Called after each document: yaml-cpp 0.7 can return "another document" forever without
-  // consuming input, so the loop is bounded here rather than by the parser.
-  void CountDocument() {
-    if (++documents_ > limits_.max_documents) {
-      Refuse(file_, PlaceOf(last_start_),
-             "invalid YAML: more than " + std::to_string(limits_.max_documents) +
-                 " documents (a stray ',' , ']' or '}' outside a flow collection?)");
+  // Called after each document. yaml-cpp 0.7 can return "another document" forever without
+  // consuming input (a ',' , ']' or '}' at document level), so progress is checked here.
+  void CountDocument(std::string_view text) {
+    const bool stuck = started_ && last_start_.pos == previous_start_pos_;
+    if (stuck || ++documents_ > limits_.max_documents) {
+      const size_t pos = last_start_.pos < 0 ? 0 : static_cast<size_t>(last_start_.pos);
+      const char c = pos < text.size() ? text[pos] : ' ';
+      const bool flow_char = c == ',' || c == ']' || c == '}';
+      Refuse(
+          file_, PlaceOf(last_start_),
+          flow_char
+              ? std::string("invalid YAML: '") + c + "' outside a flow collection ([...] or {...})"
+              : "invalid YAML: more than " + std::to_string(limits_.max_documents) + " documents");
     }
+    previous_start_pos_ = last_start_.pos;
+    started_ = false;
   }
 
-  void OnDocumentStart(const YAML::Mark& mark) override { last_start_ = mark; }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    last_start_ = mark;
+    started_ = true;
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Leaf(mark, anchor, 1); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -204,6 +215,8 @@ class Gate final : public YAML::EventHandler {
   const std::string& file_;
   size_t documents_ = 0;
   YAML::Mark last_start_ = YAML::Mark::null_mark();
+  int previous_start_pos_ = -1;
+  bool started_ = false;
   size_t total_ = 0;
   std::vector<OpenCollection> open_;
   std::unordered_map<YAML::anchor_t, size_t> sizes_;
@@ -229,7 +242,7 @@ std::vector<YAML::Node> ParseDocuments(std::string_view text, const std::string&
     std::istringstream events(owned);
     YAML::Parser parser(events);
     Gate gate(limits, file);
-    while (parser.HandleNextDocument(gate)) gate.CountDocument();
+    while (parser.HandleNextDocument(gate)) gate.CountDocument(text);
     return YAML::LoadAll(owned);
   } catch (const YAML::Exception& error) {
     const Place place = PlaceOf(error.mark);
