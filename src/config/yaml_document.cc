@@ -226,8 +226,12 @@ void CheckShape(std::string_view text, const std::string& file, const YamlLimits
   if (text.size() > limits.max_bytes) {
     Refuse(file, {}, "the file is larger than " + std::to_string(limits.max_bytes) + " bytes");
   }
-  if (text.find('\0') != std::string_view::npos) {
-    Refuse(file, {}, "the file holds a NUL byte; it is not a YAML text file");
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    const std::string_view before = text.substr(0, nul);
+    const size_t line_start = before.rfind('\n') + 1;  // npos + 1 == 0
+    const Place place{static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1,
+                      static_cast<int>(nul - line_start) + 1};
+    Refuse(file, place, "the file holds a NUL byte; it is not a YAML text file");
   }
   Place deepest;
   if (DepthEstimate(text).Exceeds(limits.max_depth, &deepest)) {

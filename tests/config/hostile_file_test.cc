@@ -70,7 +70,7 @@ TEST(HostileConfigFile, OversizedFileIsRefused) {
 
 TEST(HostileConfigFile, NulBytesAreRefused) {
   EXPECT_THAT(ErrorOf(std::string(kTargets) + std::string(1, '\0')),
-              StartsWith("c.yaml:1:1: the file holds a NUL byte"));
+              StartsWith("c.yaml:3:1: the file holds a NUL byte"));
 }
 
 TEST(HostileConfigFile, ManyEmptyDocumentsAreRefused) {
