@@ -58,6 +58,10 @@ struct PollSettings {
   Millis interval{5000};
   Millis timeout{4000};
   size_t max_body_bytes = 8 * 1024 * 1024;
+  // Bytes of series identity (metric name, label names and values) the exporter keeps per
+  // target. Together with the series cap it bounds the memory and the size of the exporter's
+  // own page whatever label values a page invents; real VerneMQ pages need a few KB.
+  size_t max_series_bytes = 256 * 1024;
 };
 
 struct Window {
