@@ -13,12 +13,12 @@
 
 // A property the target checks on what the code under test returned; a violation aborts, so
 // that libFuzzer saves the input and the replay test fails.
-#define VMQ_FUZZ_CHECK(condition)                                                         \
-  do {                                                                                    \
-    if (!(condition)) {                                                                   \
+#define VMQ_FUZZ_CHECK(condition)                                                        \
+  do {                                                                                   \
+    if (!(condition)) {                                                                  \
       std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                       \
-    }                                                                                     \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (false)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);

@@ -16,9 +16,10 @@
 
 namespace {
 
-// Above libFuzzer's default -rss_limit_mb: an input that makes the code allocate without
-// bound fails fast with bad_alloc instead of taking the machine's memory.
-constexpr rlim_t kAddressSpaceLimit = rlim_t{4} << 30;
+// Half of libFuzzer's default -rss_limit_mb (2 GB): an input that makes the code allocate
+// without bound fails fast with bad_alloc instead of taking the machine's memory, and no input
+// of the corpus needs a fraction of it.
+constexpr rlim_t kAddressSpaceLimit = rlim_t{1} << 30;
 
 std::vector<std::filesystem::path> InputFiles(const std::vector<std::string>& arguments) {
   std::vector<std::filesystem::path> files;

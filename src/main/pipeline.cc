@@ -1,6 +1,7 @@
 #include "main/pipeline.h"
 
 #include <chrono>
+#include <string_view>
 #include <utility>
 
 #include "alerting/alert_series.h"
@@ -15,6 +16,16 @@ std::vector<Millis> WindowLengths(const config::Config& config) {
 }
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+// A series key for a log line: label values may be up to a line long (64 KiB). Cut on a UTF-8
+// character boundary so the log stays valid UTF-8.
+std::string ForLog(std::string_view key) {
+  constexpr size_t kMaxBytes = 256;
+  if (key.size() <= kMaxBytes) return std::string(key);
+  size_t end = kMaxBytes;
+  while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xc0) == 0x80) --end;
+  return std::string(key.substr(0, end)) + "...";
+}
 
 // What holding a series costs in identity bytes: its key, source and labels, stored once in
 // the series map and the key once more in the window history.
@@ -137,7 +148,7 @@ void Pipeline::LogPageProblems(TargetState& state, const signals::SelectedPage& 
                 "ignored series that appear more than once on the page",
                 {{"target", target},
                  {"count", std::to_string(page.duplicate_series)},
-                 {"first", page.first_duplicate}});
+                 {"first", ForLog(page.first_duplicate)}});
   }
   state.last_duplicates = page.duplicate_series;
   if (dropped > 0) {

@@ -120,27 +120,32 @@ void SelectUptime(const CandidateCollector& collector, std::string_view prefix,
 
 void SelectSeries(std::vector<Candidate>& candidates, std::string_view prefix,
                   SelectedPage& selected) {
-  std::vector<RawSeries> series;
-  std::unordered_map<std::string, size_t> occurrences;
+  // Counted on views of the candidates' keys (no copy of a page's worth of keys); nothing is
+  // moved out of a candidate until every lookup is done.
+  std::unordered_map<std::string_view, size_t> occurrences;
   for (Candidate& candidate : candidates) {
     if (candidate.prefix != prefix) continue;
     candidate.series.key = SeriesKey(candidate.series.source, candidate.series.labels);
-    // A duplicate is one whatever its values, so rejected values count towards it too.
-    const size_t seen = ++occurrences[candidate.series.key];
-    if (seen == 2 && selected.duplicate_series++ == 0) {
+    if (++occurrences[candidate.series.key] == 2 && selected.duplicate_series++ == 0) {
       selected.first_duplicate = candidate.series.key;
     }
-    if (seen != 1) continue;
+  }
+  std::vector<Candidate*> kept;
+  for (Candidate& candidate : candidates) {
+    if (candidate.prefix != prefix) continue;
+    // A duplicate is one whatever its values: none of its samples is used.
+    if (occurrences.at(candidate.series.key) > 1) continue;
     if (!candidate.valid_value) {
       ++selected.rejected_values;
       continue;
     }
-    series.push_back(std::move(candidate.series));
+    kept.push_back(&candidate);
   }
-  for (RawSeries& one : series) {
-    if (occurrences[one.key] > 1) continue;
-    if (selected.node.empty()) selected.node = std::string(LabelValue(one.labels, "node"));
-    selected.series.push_back(std::move(one));
+  occurrences.clear();
+  for (Candidate* candidate : kept) {
+    RawSeries& series = candidate->series;
+    if (selected.node.empty()) selected.node = std::string(LabelValue(series.labels, "node"));
+    selected.series.push_back(std::move(series));
   }
 }
 
