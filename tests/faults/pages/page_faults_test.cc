@@ -4,6 +4,9 @@
 // happen (every window gauge stays 0: no events are injected anywhere), memory stays bounded;
 // then the error the case is about is counted, and the exporter's own page passes
 // `promtool check metrics`.
+//
+// The bounds here are generous (they catch a crash, a stall or runaway memory); the figures
+// for the largest page are measured by large_page_figure.sh next to this file.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
