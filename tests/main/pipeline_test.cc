@@ -100,6 +100,15 @@ TEST_F(PipelineTest, CountsNothingForASeriesThatAppearsTwiceWithDifferentValues)
   EXPECT_EQ(CountOf(log_.str(), "appear more than once"), 1u) << log_.str();
 }
 
+TEST_F(PipelineTest, LogsADuplicateWithAHugeLabelValueShortened) {
+  const std::string line =
+      "vernemq_mqtt_pubcomp_received{node=\"n\",mqtt_version=\"5\",reason_code=\"" +
+      std::string(40 * 1024, 'r') + "\"} 1\n";
+  PollTimes(1, line + line);
+  EXPECT_EQ(CountOf(log_.str(), "appear more than once"), 1u);
+  EXPECT_LT(log_.str().size(), 1024u) << log_.str().size();
+}
+
 TEST_F(PipelineTest, UsesASeriesAgainOnceItIsNoLongerDuplicated) {
   const std::string once = "vernemq_mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} 7\n";
   PollTimes(2, once);
