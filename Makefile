@@ -14,7 +14,7 @@ CMAKE_ARGS ?=
 
 EXPORTER := $(BUILD_DIR)/bin/vernemq-pubcomp-exporter
 
-.PHONY: all deps configure build run test bench demo rules format check-format clean install
+.PHONY: all deps configure build run test bench demo fuzz rules format check-format clean install
 
 all: build
 
@@ -38,6 +38,14 @@ bench: build
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
+
+# Runs each libFuzzer target for FUZZ_SECONDS (clang build in build-fuzz/, see fuzz/run.sh);
+# crash inputs land in fuzz/<target>/crashes/ and are replayed by ctest from then on.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= textformat config web_config
+fuzz: deps
+	@status=0; for target in $(FUZZ_TARGETS); do \
+	  fuzz/run.sh $$target $(FUZZ_SECONDS) || status=1; done; exit $$status
 
 # Regenerates the Prometheus rules from config.yaml (a test fails while they differ).
 rules: build

@@ -7,12 +7,16 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace vmq::config {
 
@@ -54,6 +58,10 @@ struct PollSettings {
   Millis interval{5000};
   Millis timeout{4000};
   size_t max_body_bytes = 8 * 1024 * 1024;
+  // Bytes of series identity (metric name, label names and values) the exporter keeps per
+  // target. Together with the series cap it bounds the memory and the size of the exporter's
+  // own page whatever label values a page invents; real VerneMQ pages need a few KB.
+  size_t max_series_bytes = 256 * 1024;
 };
 
 struct Window {
@@ -62,11 +70,13 @@ struct Window {
 };
 
 // A label matcher: the label's value (empty when the label is absent, as in PromQL) must
-// fully match `pattern`.
+// fully match `pattern`. Values come from untrusted pages, so matching uses RE2: time linear
+// in the value and no recursion, whatever the value (a backtracking engine overflowed the
+// stack on a 40 KB value). Copies share the compiled expression, which is immutable.
 struct LabelMatcher {
   std::string label;
   std::string pattern;
-  std::regex regex;
+  std::shared_ptr<const re2::RE2> regex;
   bool Matches(std::string_view value) const;
 };
 

@@ -42,14 +42,18 @@ void CheckTimeoutBelowInterval(const PollSection& poll) {
 PollSection ParsePoll(const std::optional<Node>& node) {
   PollSection poll;
   if (!node || node->IsNull()) return poll;
-  const Map map = node->FixedMap("a map of poll settings (interval, timeout, max_body_bytes)",
-                                 {"interval", "timeout", "max_body_bytes"});
+  const Map map =
+      node->FixedMap("a map of poll settings (interval, timeout, max_body_bytes, max_series_bytes)",
+                     {"interval", "timeout", "max_body_bytes", "max_series_bytes"});
   poll.interval = map.Get("interval");
   poll.timeout = map.Get("timeout");
   if (poll.interval) poll.settings.interval = DurationValue(*poll.interval);
   if (poll.timeout) poll.settings.timeout = DurationValue(*poll.timeout);
   if (const std::optional<Node> bytes = map.Get("max_body_bytes")) {
     poll.settings.max_body_bytes = ByteCount(*bytes);
+  }
+  if (const std::optional<Node> bytes = map.Get("max_series_bytes")) {
+    poll.settings.max_series_bytes = ByteCount(*bytes);
   }
   CheckTimeoutBelowInterval(poll);
   return poll;

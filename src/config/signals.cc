@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -59,7 +58,7 @@ LabelMatcher ParseMatcher(const Map& map, const Entry& entry) {
   std::string pattern = entry.value.Scalar("a regular expression");
   try {
     return MakeMatcher(entry.key, pattern);
-  } catch (const std::regex_error& error) {
+  } catch (const InvalidPattern& error) {
     entry.value.Fail(entry.value.path() + " \"" + pattern +
                      "\" is not a valid regular expression: " + error.what());
   }

@@ -178,10 +178,15 @@ void MetricsRenderer::AddTargetFamilies(std::span<const TargetView> targets,
       Family("vmq_target_page_rejected_values_total",
              "Samples of tracked counters whose value is not a non-negative integer, ignored.",
              MetricType::Counter);
-  MetricFamily dropped =
-      Family("vmq_target_dropped_series_total",
-             "New series not tracked because the target already has the maximum number of series.",
+  MetricFamily duplicates =
+      Family("vmq_target_page_duplicate_series_total",
+             "Tracked series that appeared more than once on one page; no value of theirs was "
+             "used for that poll.",
              MetricType::Counter);
+  MetricFamily dropped = Family("vmq_target_dropped_series_total",
+                                "New series not tracked because the target already holds the "
+                                "maximum number of series or of series bytes.",
+                                MetricType::Counter);
   MetricFamily tracked =
       Family("vmq_target_tracked_series", "Raw VerneMQ counter series held in the window history.",
              MetricType::Gauge);
@@ -211,6 +216,7 @@ void MetricsRenderer::AddTargetFamilies(std::span<const TargetView> targets,
     }
     AddSample(&bad_lines, name, static_cast<double>(status.bad_lines_total));
     AddSample(&rejected, name, static_cast<double>(status.rejected_values_total));
+    AddSample(&duplicates, name, static_cast<double>(status.duplicate_series_total));
     AddSample(&dropped, name, static_cast<double>(status.dropped_series_total));
     AddSample(&tracked, name, static_cast<double>(target.history.series_count()));
     const window::HistoryStats stats = target.history.stats();
@@ -221,7 +227,7 @@ void MetricsRenderer::AddTargetFamilies(std::span<const TargetView> targets,
               static_cast<double>(stats.counter_resets));
   }
   for (MetricFamily* family : {&up, &info, &duration, &last_success, &polls, &errors, &bad_lines,
-                               &rejected, &dropped, &tracked, &entries, &resets}) {
+                               &rejected, &duplicates, &dropped, &tracked, &entries, &resets}) {
     if (!family->metric.empty()) out->push_back(std::move(*family));
   }
 }

@@ -22,9 +22,10 @@ struct TargetStatus {
   std::map<std::string, uint64_t> poll_errors_total;  // by reason, every reason present
   uint64_t bad_lines_total = 0;
   uint64_t rejected_values_total = 0;
-  uint64_t dropped_series_total = 0;  // beyond the per-target series cap
-  std::string prefix;                 // detected namespace
-  std::string node;                   // VerneMQ node name from the page
+  uint64_t duplicate_series_total = 0;  // series seen twice on one page, value unused
+  uint64_t dropped_series_total = 0;    // beyond the per-target series or series-bytes cap
+  std::string prefix;                   // detected namespace
+  std::string node;                     // VerneMQ node name from the page
 };
 
 }  // namespace vmq::expose

@@ -1,6 +1,7 @@
 #include "main/pipeline.h"
 
 #include <chrono>
+#include <string_view>
 #include <utility>
 
 #include "alerting/alert_series.h"
@@ -15,6 +16,24 @@ std::vector<Millis> WindowLengths(const config::Config& config) {
 }
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+// A series key for a log line: label values may be up to a line long (64 KiB). Cut on a UTF-8
+// character boundary so the log stays valid UTF-8.
+std::string ForLog(std::string_view key) {
+  constexpr size_t kMaxBytes = 256;
+  if (key.size() <= kMaxBytes) return std::string(key);
+  size_t end = kMaxBytes;
+  while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xc0) == 0x80) --end;
+  return std::string(key.substr(0, end)) + "...";
+}
+
+// What holding a series costs in identity bytes: its key, source and labels, stored once in
+// the series map and the key once more in the window history.
+size_t SeriesBytes(const signals::RawSeries& series) {
+  size_t bytes = 2 * series.key.size() + series.source.size();
+  for (const auto& [name, value] : series.labels) bytes += name.size() + value.size();
+  return bytes;
+}
 
 }  // namespace
 
@@ -43,7 +62,7 @@ Pipeline::Pipeline(const config::Config& config, const Clock& clock, Logger& log
 }
 
 void Pipeline::OnPollResult(size_t target_index, poll::PollResult result) {
-  // Parsing is the expensive part and touches no shared state: done outside the lock.
+  // Parsing is the expensive part and touches no shared state: done outside any lock.
   signals::SelectedPage page;
   if (result.ok()) {
     page = selector_.Select(result.body);
@@ -54,17 +73,18 @@ void Pipeline::OnPollResult(size_t target_index, poll::PollResult result) {
           "*system_wallclock)";
     }
   }
-  std::lock_guard lock(mu_);
-  TargetState& state = *targets_[target_index];
-  const MonoTime now = clock_.Now();
-  if (result.ok()) {
-    RecordSuccess(state, result, std::move(page));
-    EvaluateAlerts(state, now);
-  } else {
-    RecordFailure(state, result);
-    state.alerts.Reset();
+  {
+    TargetState& state = *targets_[target_index];
+    std::lock_guard lock(state.mu);
+    if (result.ok()) {
+      RecordSuccess(state, result, std::move(page));
+      EvaluateAlerts(state, clock_.Now());
+    } else {
+      RecordFailure(state, result);
+      state.alerts.Reset();
+    }
   }
-  PublishLocked(now);
+  Publish();
 }
 
 void Pipeline::EvaluateAlerts(TargetState& state, MonoTime now) {
@@ -90,33 +110,68 @@ void Pipeline::RecordFailure(TargetState& state, const poll::PollResult& result)
   ++status.poll_errors_total[std::string(poll::ToString(result.error))];
 }
 
-void Pipeline::RecordSuccess(TargetState& state, const poll::PollResult& result,
-                             signals::SelectedPage page) {
-  expose::TargetStatus& status = state.status;
+std::vector<window::Observation> Pipeline::TrackSeries(TargetState& state,
+                                                       signals::SelectedPage& page) {
   std::vector<window::Observation> observations;
   observations.reserve(page.series.size());
   for (signals::RawSeries& series : page.series) {
     if (!state.series.contains(series.key)) {
-      if (state.series.size() >= kMaxSeriesPerTarget) {
-        ++status.dropped_series_total;
+      const size_t bytes = SeriesBytes(series);
+      if (state.series.size() >= kMaxSeriesPerTarget ||
+          state.series_bytes + bytes > config_.poll.max_series_bytes) {
+        ++state.status.dropped_series_total;
         continue;
       }
+      state.series_bytes += bytes;
       state.series.emplace(series.key, series);
     }
     observations.push_back({std::move(series.key), series.value});
   }
-  state.history.RecordSuccess(result.finished, page.uptime_ms, observations);
+  return observations;
+}
 
+void Pipeline::LogPageProblems(TargetState& state, const signals::SelectedPage& page,
+                               size_t dropped) {
+  const std::string& target = state.status.name;
   if (page.parse.bad_lines > 0) {
     const auto& first = page.parse.errors.front();
     logger_.Log(page.parse.bad_lines != state.last_bad_lines ? LogLevel::kWarn : LogLevel::kDebug,
                 "skipped malformed lines",
-                {{"target", status.name},
+                {{"target", target},
                  {"count", std::to_string(page.parse.bad_lines)},
                  {"first_line", std::to_string(first.line)},
                  {"first_error", first.message}});
   }
   state.last_bad_lines = page.parse.bad_lines;
+  if (page.duplicate_series > 0) {
+    logger_.Log(page.duplicate_series != state.last_duplicates ? LogLevel::kWarn : LogLevel::kDebug,
+                "ignored series that appear more than once on the page",
+                {{"target", target},
+                 {"count", std::to_string(page.duplicate_series)},
+                 {"first", ForLog(page.first_duplicate)}});
+  }
+  state.last_duplicates = page.duplicate_series;
+  if (dropped > 0) {
+    logger_.Log(state.last_dropped ? LogLevel::kDebug : LogLevel::kWarn,
+                "not tracking new series: the target holds the maximum",
+                {{"target", target},
+                 {"dropped", std::to_string(dropped)},
+                 {"series", std::to_string(state.series.size())},
+                 {"max_series", std::to_string(kMaxSeriesPerTarget)},
+                 {"series_bytes", std::to_string(state.series_bytes)},
+                 {"max_series_bytes", std::to_string(config_.poll.max_series_bytes)}});
+  }
+  state.last_dropped = dropped > 0;
+}
+
+void Pipeline::RecordSuccess(TargetState& state, const poll::PollResult& result,
+                             signals::SelectedPage page) {
+  expose::TargetStatus& status = state.status;
+  const uint64_t dropped_before = status.dropped_series_total;
+  const std::vector<window::Observation> observations = TrackSeries(state, page);
+  state.history.RecordSuccess(result.finished, page.uptime_ms, observations);
+  LogPageProblems(state, page, status.dropped_series_total - dropped_before);
+
   if (!status.up) logger_.Info("target up", {{"target", status.name}, {"node", page.node}});
   status.polled = true;
   status.up = true;
@@ -127,16 +182,29 @@ void Pipeline::RecordSuccess(TargetState& state, const poll::PollResult& result,
   ++status.polls_total;
   status.bad_lines_total += page.parse.bad_lines;
   status.rejected_values_total += page.rejected_values;
+  status.duplicate_series_total += page.duplicate_series;
   status.prefix = page.prefix;
   if (!page.node.empty()) status.node = page.node;
 }
 
 void Pipeline::Publish() {
-  std::lock_guard lock(mu_);
-  PublishLocked(clock_.Now());
+  publish_requested_.store(true);
+  // A request made while another thread renders is served by that thread: it looks again
+  // after letting go of the lock.
+  do {
+    std::unique_lock lock(publish_mu_, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    while (publish_requested_.exchange(false)) PublishOnce();
+  } while (publish_requested_.load());
 }
 
-void Pipeline::PublishLocked(MonoTime now) {
+void Pipeline::PublishOnce() {
+  // Every target's lock is held for the render, taken in index order (the only place that
+  // holds more than one), so the page shows each target as one consistent poll.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(targets_.size());
+  for (const auto& state : targets_) locks.emplace_back(state->mu);
+  const MonoTime now = clock_.Now();
   std::vector<expose::TargetView> views;
   auto snapshot = std::make_shared<expose::Snapshot>();
   snapshot->ready = true;
@@ -146,6 +214,7 @@ void Pipeline::PublishLocked(MonoTime now) {
     snapshot->ready = snapshot->ready && state->status.polled;
   }
   snapshot->metrics_text = renderer_.Render(views, now);
+  locks.clear();
   store_.Publish(std::move(snapshot));
 }
 

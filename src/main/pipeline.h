@@ -3,7 +3,13 @@
 
 // Wiring of the stages for every poll result: select -> window -> render -> publish.
 // Called on the targets' poll threads; the HTTP server only reads what Publish() stored.
+//
+// Locking: parsing and selecting a page take no lock. Each target's state has its own mutex,
+// held by its poll thread while recording a poll and by the publisher while rendering. Only
+// one thread renders at a time; a poll that finishes meanwhile leaves the publishing to it
+// instead of waiting, so a target with a large page never holds up the polls of the others.
 
+#include <atomic>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -40,20 +46,28 @@ class Pipeline {
  private:
   struct TargetState {
     TargetState(const config::Target& target, const config::Config& config);
+    std::mutex mu;  // guards everything below
     expose::TargetStatus status;
     window::TargetHistory history;
     std::map<std::string, signals::RawSeries> series;
+    size_t series_bytes = 0;  // retained by `series`, counted against poll.max_series_bytes
     alerting::AlertStateTracker alerts;  // evaluated after every poll
-    size_t last_bad_lines = 0;  // so a page that stays broken is logged once, not every poll
+    // So that a page that stays broken is logged once, not every poll.
+    size_t last_bad_lines = 0;
+    size_t last_duplicates = 0;
+    bool last_dropped = false;
   };
 
   void RecordFailure(TargetState& state, const poll::PollResult& result);
   void RecordSuccess(TargetState& state, const poll::PollResult& result,
                      signals::SelectedPage page);
+  // The page's series that the target may hold (known ones, new ones within both caps).
+  std::vector<window::Observation> TrackSeries(TargetState& state, signals::SelectedPage& page);
+  void LogPageProblems(TargetState& state, const signals::SelectedPage& page, size_t dropped);
   void EvaluateAlerts(TargetState& state, MonoTime now);
-  // `now` is also the time the alerts were evaluated at, so that vmq_alert_state and the
-  // window gauges on the same page agree.
-  void PublishLocked(MonoTime now);
+  // Renders every target under its own lock, then stores the snapshot. Called with
+  // publish_mu_ held.
+  void PublishOnce();
 
   const config::Config& config_;
   const Clock& clock_;
@@ -61,8 +75,9 @@ class Pipeline {
   expose::SnapshotStore& store_;
   signals::Selector selector_;
   expose::MetricsRenderer renderer_;
-  std::mutex mu_;
   std::vector<std::unique_ptr<TargetState>> targets_;
+  std::mutex publish_mu_;  // one renderer at a time
+  std::atomic<bool> publish_requested_{false};
 };
 
 }  // namespace vmq

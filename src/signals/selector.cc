@@ -1,26 +1,21 @@
 #include "signals/selector.h"
 
 #include <algorithm>
-#include <cmath>
+#include <unordered_map>
 
 namespace vmq::signals {
 namespace {
 
 constexpr std::string_view kPublishError = "mqtt_publish_error";
 constexpr std::string_view kWallclock = "system_wallclock";
-// Largest double below which every integer is exact; VerneMQ counters stay far below it.
-constexpr double kMaxExactInteger = 9007199254740992.0;
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-std::optional<uint64_t> CounterValue(double value) {
-  if (!std::isfinite(value) || value < 0 || value > kMaxExactInteger ||
-      value != std::floor(value)) {
-    return std::nullopt;
-  }
-  return static_cast<uint64_t>(value);
+std::optional<uint64_t> CounterValue(const textformat::Sample& sample) {
+  if (!sample.integer || *sample.integer > kMaxCounterValue) return std::nullopt;
+  return sample.integer;
 }
 
 std::string SeriesKey(std::string_view source, const LabelPairs& labels) {
@@ -30,7 +25,7 @@ std::string SeriesKey(std::string_view source, const LabelPairs& labels) {
     if (i > 0) key.push_back(',');
     key.append(labels[i].first).append("=\"");
     for (char c : labels[i].second) {
-      if (c == '"' || c == '\\') key.push_back('\\');
+      if (c == '"' || c == '\\' || c == '\n') key.push_back('\\');
       key.push_back(c == '\n' ? 'n' : c);
     }
     key.push_back('"');
@@ -88,7 +83,7 @@ class CandidateCollector final : public textformat::Handler {
       candidate.series.labels.emplace_back(std::string(label.name), std::string(label.value));
     }
     std::sort(candidate.series.labels.begin(), candidate.series.labels.end());
-    const auto value = CounterValue(sample.value);
+    const auto value = CounterValue(sample);
     candidate.valid_value = value.has_value();
     candidate.series.value = value.value_or(0);
     candidates_.push_back(std::move(candidate));
@@ -97,7 +92,7 @@ class CandidateCollector final : public textformat::Handler {
   void AddWallclock(const textformat::Sample& sample) {
     wallclocks_.emplace_back(
         std::string(sample.name.substr(0, sample.name.size() - kWallclock.size())),
-        CounterValue(sample.value));
+        CounterValue(sample));
   }
 
   const std::vector<std::string>& sources_;
@@ -105,6 +100,54 @@ class CandidateCollector final : public textformat::Handler {
   std::vector<Candidate> candidates_;
   std::vector<std::pair<std::string, std::optional<uint64_t>>> wallclocks_;
 };
+
+// Uptime comes from the one wallclock sample of the page; two of them (whatever their labels)
+// leave it unknown, as a made-up restart would reset every window.
+void SelectUptime(const CandidateCollector& collector, std::string_view prefix,
+                  SelectedPage& selected) {
+  size_t seen = 0;
+  for (const auto& [wallclock_prefix, value] : collector.wallclocks()) {
+    if (wallclock_prefix != prefix) continue;
+    if (++seen == 1) selected.uptime_ms = value;
+  }
+  if (seen > 1) {
+    selected.uptime_ms.reset();
+    if (selected.duplicate_series++ == 0) {
+      selected.first_duplicate = std::string(prefix) + std::string(kWallclock);
+    }
+  }
+}
+
+void SelectSeries(std::vector<Candidate>& candidates, std::string_view prefix,
+                  SelectedPage& selected) {
+  // Counted on views of the candidates' keys (no copy of a page's worth of keys); nothing is
+  // moved out of a candidate until every lookup is done.
+  std::unordered_map<std::string_view, size_t> occurrences;
+  for (Candidate& candidate : candidates) {
+    if (candidate.prefix != prefix) continue;
+    candidate.series.key = SeriesKey(candidate.series.source, candidate.series.labels);
+    if (++occurrences[candidate.series.key] == 2 && selected.duplicate_series++ == 0) {
+      selected.first_duplicate = candidate.series.key;
+    }
+  }
+  std::vector<Candidate*> kept;
+  for (Candidate& candidate : candidates) {
+    if (candidate.prefix != prefix) continue;
+    // A duplicate is one whatever its values: none of its samples is used.
+    if (occurrences.at(candidate.series.key) > 1) continue;
+    if (!candidate.valid_value) {
+      ++selected.rejected_values;
+      continue;
+    }
+    kept.push_back(&candidate);
+  }
+  occurrences.clear();
+  for (Candidate* candidate : kept) {
+    RawSeries& series = candidate->series;
+    if (selected.node.empty()) selected.node = std::string(LabelValue(series.labels, "node"));
+    selected.series.push_back(std::move(series));
+  }
+}
 
 }  // namespace
 
@@ -127,20 +170,8 @@ SelectedPage Selector::Select(std::string_view page) const {
   if (!prefix) return selected;
   selected.is_vernemq = true;
   selected.prefix = *prefix;
-  for (const auto& [wallclock_prefix, value] : collector.wallclocks()) {
-    if (wallclock_prefix == *prefix) selected.uptime_ms = value;
-  }
-  for (Candidate& candidate : collector.candidates()) {
-    if (candidate.prefix != *prefix) continue;
-    if (!candidate.valid_value) {
-      ++selected.rejected_values;
-      continue;
-    }
-    RawSeries& series = candidate.series;
-    if (selected.node.empty()) selected.node = std::string(LabelValue(series.labels, "node"));
-    series.key = SeriesKey(series.source, series.labels);
-    selected.series.push_back(std::move(series));
-  }
+  SelectUptime(collector, *prefix, selected);
+  SelectSeries(collector.candidates(), *prefix, selected);
   return selected;
 }
 

@@ -22,7 +22,9 @@ using LabelPairs = std::vector<std::pair<std::string, std::string>>;  // sorted 
 
 // One raw counter series a signal needs, as read from one page.
 struct RawSeries {
-  std::string key;     // stable identity: source{label="value",...}, labels sorted
+  // Stable identity: source{label="value",...}, labels sorted, values escaped as in the text
+  // format (\\, \", \n), so that two different label sets never share a key.
+  std::string key;
   std::string source;  // metric name without the namespace prefix
   LabelPairs labels;
   uint64_t value = 0;
@@ -35,8 +37,17 @@ struct SelectedPage {
   std::optional<uint64_t> uptime_ms;  // <prefix>system_wallclock
   std::vector<RawSeries> series;
   textformat::ParseStats parse;
-  size_t rejected_values = 0;  // selected samples whose value is not a counter value
+  // Selected samples whose value is not a counter value: not a non-negative integer, or above
+  // 2^53, which no VerneMQ counter reaches and which Prometheus could not show exactly.
+  size_t rejected_values = 0;
+  // Series (uptime included) that appear more than once on the page. Which of the values is
+  // right cannot be known, so none is used this poll: they are not in `series`.
+  size_t duplicate_series = 0;
+  std::string first_duplicate;  // key of one of them, for the log
 };
+
+// Largest counter value accepted: 2^53.
+inline constexpr uint64_t kMaxCounterValue = uint64_t{1} << 53;
 
 class Selector {
  public:

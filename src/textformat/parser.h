@@ -4,6 +4,9 @@
 // A single-pass parser for the Prometheus text exposition format 0.0.4, written for pages
 // served by VerneMQ. It depends on nothing else of this project.
 //
+// Label values must be valid UTF-8 (a line with one that is not is a bad line), so that
+// nothing taken from a page can make the exporter's own output invalid.
+//
 // It is deliberately lenient where real VerneMQ pages break the strict rules:
 //  - samples of a family may appear far from (and after other families following) its
 //    HELP/TYPE lines (VerneMQ issue #1900: v5 reason_code series);
@@ -37,6 +40,10 @@ struct Sample {
   std::string_view name;
   std::span<const Label> labels;  // in page order
   double value = 0;               // NaN and +-Inf are accepted
+  // The exact value when the literal denotes a non-negative integer that fits in 64 bits
+  // (`42`, `4.2e1`), computed from its digits: counters never take a trip through `value`,
+  // which is inexact above 2^53.
+  std::optional<uint64_t> integer;
   std::optional<int64_t> timestamp_ms;
   size_t line = 0;  // 1-based line number in the page
 };

@@ -2,6 +2,7 @@
 
 #include "textformat/number.h"
 #include "textformat/scan.h"
+#include "textformat/utf8.h"
 
 namespace vmq::textformat::detail {
 namespace {
@@ -85,6 +86,7 @@ std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, s
   ++pos;
   std::string_view value;
   if (auto failure = ParseLabelValue(line, pos, value)) return failure;
+  if (!IsValidUtf8(value)) return LineFailure("label value is not valid UTF-8", name);
   if (labels_.size() >= max_labels_) return LineFailure::OverLimit("too many labels", max_labels_);
   labels_.push_back({name, value});
   return std::nullopt;
@@ -152,6 +154,7 @@ std::optional<LineFailure> SampleLineParser::ParseValueAndTimestamp(std::string_
   const std::optional<double> value = ParseValue(value_token);
   if (!value) return LineFailure("invalid value", value_token);
   sample.value = *value;
+  sample.integer = ParseExactInteger(value_token);
   sample.timestamp_ms.reset();
   SkipBlanks(line, pos);
   if (pos == line.size()) return std::nullopt;

@@ -210,11 +210,11 @@ const ErrorCase kTargetAuthErrors[] = {
 
 const ErrorCase kPollErrors[] = {
     {"PollNotMap", TARGETS "poll: 5s\n",
-     "c.yaml:3:7: poll must be a map of poll settings (interval, timeout, max_body_bytes), but it "
-     "is the value \"5s\""},
+     "c.yaml:3:7: poll must be a map of poll settings (interval, timeout, max_body_bytes, "
+     "max_series_bytes), but it is the value \"5s\""},
     {"UnknownPollKey", TARGETS "poll:\n  intervall: 5s\n",
      "c.yaml:4:3: unknown key \"intervall\" in poll; allowed keys: interval, timeout, "
-     "max_body_bytes"},
+     "max_body_bytes, max_series_bytes"},
     {"DuplicatePollKey", TARGETS "poll:\n  interval: 5s\n  interval: 10s\n",
      "c.yaml:5:3: duplicate key \"interval\" in poll (first given at line 4); keep only one"},
     {"IntervalWithoutUnit", TARGETS "poll:\n  interval: 5\n",
@@ -245,6 +245,9 @@ const ErrorCase kPollErrors[] = {
      "such as 8388608 (8 MiB)"},
     {"MaxBodyBytesWithUnit", TARGETS "poll:\n  max_body_bytes: 8MiB\n",
      "c.yaml:4:19: poll.max_body_bytes \"8MiB\" must be a whole number of bytes greater than "
+     "zero, such as 8388608 (8 MiB)"},
+    {"MaxSeriesBytesZero", TARGETS "poll:\n  max_series_bytes: 0\n",
+     "c.yaml:4:21: poll.max_series_bytes \"0\" must be a whole number of bytes greater than "
      "zero, such as 8388608 (8 MiB)"},
     {"MaxBodyBytesNegative", TARGETS "poll:\n  max_body_bytes: -1\n",
      "c.yaml:4:19: poll.max_body_bytes \"-1\" must be a whole number of bytes greater than zero, "

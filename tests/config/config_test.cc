@@ -122,6 +122,7 @@ TEST(LoadString, FillsDefaultsForOmittedSections) {
   EXPECT_EQ(config.poll.interval, seconds(5));
   EXPECT_EQ(config.poll.timeout, seconds(4));
   EXPECT_EQ(config.poll.max_body_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(config.poll.max_series_bytes, 256u * 1024);
   ASSERT_EQ(config.windows.size(), 2u);
   EXPECT_EQ(config.windows[0].text, "1m");
   EXPECT_EQ(config.windows[0].length, minutes(1));
@@ -144,11 +145,12 @@ TEST(LoadString, AcceptsDocumentMarkers) {
 TEST(LoadString, ReadsPollSettings) {
   const Config config = LoadString(std::string(kMinimal) +
                                        "poll:\n  interval: 1500ms\n  timeout: 1s\n"
-                                       "  max_body_bytes: 1024\n",
+                                       "  max_body_bytes: 1024\n  max_series_bytes: 2048\n",
                                    "c.yaml");
   EXPECT_EQ(config.poll.interval, Millis(1500));
   EXPECT_EQ(config.poll.timeout, seconds(1));
   EXPECT_EQ(config.poll.max_body_bytes, 1024u);
+  EXPECT_EQ(config.poll.max_series_bytes, 2048u);
 }
 
 TEST(LoadString, NamesTargetsAfterHostAndPortByDefault) {

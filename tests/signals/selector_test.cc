@@ -127,6 +127,86 @@ TEST_F(SelectorTest, SurvivesMalformedLinesAroundWantedSeries) {
   EXPECT_EQ(selected.series[0].value, 4u);
 }
 
+TEST_F(SelectorTest, UsesNoValueOfASeriesThatAppearsTwice) {
+  const std::string page =
+      "mqtt_publish_error{node=\"n\",mqtt_version=\"4\"} 0\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"5\",reason_code=\"x\"} 1\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"5\",reason_code=\"y\"} 2\n"
+      "mqtt_pubcomp_invalid_error{reason_code=\"x\",mqtt_version=\"5\",node=\"n\"} 3\n";
+  const SelectedPage selected = selector_.Select(page);
+  EXPECT_EQ(selected.duplicate_series, 1u);
+  EXPECT_EQ(selected.first_duplicate,
+            "mqtt_pubcomp_invalid_error{mqtt_version=\"5\",node=\"n\",reason_code=\"x\"}");
+  ASSERT_THAT(selected.series, SizeIs(1));
+  EXPECT_EQ(selected.series[0].value, 2u);
+}
+
+TEST_F(SelectorTest, CountsASeriesSeenThreeTimesAsOneDuplicate) {
+  const std::string line = "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} 1\n";
+  const SelectedPage selected =
+      selector_.Select("mqtt_publish_error{node=\"n\"} 0\n" + line + line + line);
+  EXPECT_EQ(selected.duplicate_series, 1u);
+  EXPECT_THAT(selected.series, SizeIs(0));
+}
+
+TEST_F(SelectorTest, TreatsADuplicateWithARejectedValueAsADuplicate) {
+  const SelectedPage selected = selector_.Select(
+      "mqtt_publish_error{node=\"n\"} 0\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} NaN\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} 5\n");
+  EXPECT_EQ(selected.duplicate_series, 1u);
+  EXPECT_THAT(selected.series, SizeIs(0));
+}
+
+TEST_F(SelectorTest, LeavesUptimeUnknownWhenTheWallclockAppearsTwice) {
+  const SelectedPage selected = selector_.Select(
+      "mqtt_publish_error{node=\"n\"} 0\n"
+      "system_wallclock{node=\"n\"} 5000\n"
+      "system_wallclock{node=\"other\"} 10\n");
+  EXPECT_EQ(selected.uptime_ms, std::nullopt);
+  EXPECT_EQ(selected.duplicate_series, 1u);
+}
+
+TEST_F(SelectorTest, GivesLabelValuesThatOnlyAnEscapeTellsApartDifferentKeys) {
+  // `x\ny` (a newline) and `xny`, `a\"` and `a"`: four series, four keys.
+  const SelectedPage selected = selector_.Select(
+      "mqtt_publish_error{node=\"n\"} 0\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",reason_code=\"x\\ny\"} 1\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",reason_code=\"xny\"} 2\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",reason_code=\"a\\\\\"} 3\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",reason_code=\"a\\\\\\\\\"} 4\n");
+  EXPECT_EQ(selected.duplicate_series, 0u);
+  ASSERT_THAT(selected.series, SizeIs(4));
+  EXPECT_NE(Find(selected, "mqtt_pubcomp_invalid_error{node=\"n\",reason_code=\"x\\ny\"}"),
+            nullptr);
+  EXPECT_NE(Find(selected, "mqtt_pubcomp_invalid_error{node=\"n\",reason_code=\"xny\"}"), nullptr);
+}
+
+TEST_F(SelectorTest, ReadsCountersExactlyUpToTwoToThe53AndRejectsAbove) {
+  const SelectedPage selected = selector_.Select(
+      "mqtt_publish_error{node=\"n\"} 0\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} 9007199254740992\n"
+      "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"5\"} 9007199254740993\n"
+      "mqtt_pubcomp_received{node=\"n\",mqtt_version=\"4\"} 18446744073709551616\n"
+      "mqtt_pubcomp_received{node=\"n\",mqtt_version=\"5\"} 1e3\n");
+  EXPECT_EQ(selected.rejected_values, 2u);
+  ASSERT_THAT(selected.series, SizeIs(2));
+  EXPECT_EQ(selected.series[0].value, kMaxCounterValue);
+  EXPECT_EQ(selected.series[1].value, 1000u);
+}
+
+TEST_F(SelectorTest, MatchesA40KBReasonCodeWithoutRecursion) {
+  const std::string huge(40 * 1024, 'r');
+  const SelectedPage selected = selector_.Select(
+      "mqtt_publish_error{node=\"n\"} 0\n"
+      "mqtt_pubcomp_received{node=\"n\",mqtt_version=\"5\",reason_code=\"" +
+      huge + "\"} 1\n");
+  ASSERT_THAT(selected.series, SizeIs(1));
+  size_t feeding = 0;
+  for (const auto& signal : config::DefaultSignals()) feeding += Feeds(signal, selected.series[0]);
+  EXPECT_GE(feeding, 1u);
+}
+
 TEST(Feeds, UnsuccessfulSignalTakesOnlyV5NonSuccessReasons) {
   const auto defaults = config::DefaultSignals();
   const config::Signal* unsuccessful = nullptr;

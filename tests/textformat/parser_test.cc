@@ -14,6 +14,7 @@ namespace vmq::textformat {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 using testing::ParsePage;
@@ -120,10 +121,13 @@ TEST(Parser, HandsOutViewsIntoThePageWhenNothingIsEscaped) {
   EXPECT_EQ(handler.samples, 2);
 }
 
-TEST(Parser, AcceptsInvalidUtf8InLabelValue) {
-  const auto parsed = ParsePage("m{a=\"\xff\xfe\xc3\"} 1\n");
-  ASSERT_EQ(parsed.handler.samples.size(), 1u);
-  EXPECT_THAT(parsed.handler.samples[0].labels, ElementsAre(Pair("a", "\xff\xfe\xc3")));
+TEST(Parser, RejectsInvalidUtf8InLabelValueAsBadLine) {
+  const auto parsed = ParsePage("m{a=\"\xff\xfe\xc3\"} 1\nn 2\n");
+  EXPECT_THAT(parsed.handler.SampleNames(), ElementsAre("n"));
+  EXPECT_EQ(parsed.stats.bad_lines, 1u);
+  ASSERT_EQ(parsed.stats.errors.size(), 1u);
+  EXPECT_EQ(parsed.stats.errors[0].line, 1u);
+  EXPECT_THAT(parsed.stats.errors[0].message, HasSubstr("not valid UTF-8"));
 }
 
 TEST(Parser, ReadsNanAndInfinities) {

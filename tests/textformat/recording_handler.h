@@ -18,6 +18,7 @@ struct RecordedSample {
   std::string name;
   std::vector<std::pair<std::string, std::string>> labels;
   double value = 0;
+  std::optional<uint64_t> integer;
   std::optional<int64_t> timestamp_ms;
   size_t line = 0;
 };
@@ -29,6 +30,7 @@ class RecordingHandler : public Handler {
     recorded.name = sample.name;
     for (const Label& label : sample.labels) recorded.labels.emplace_back(label.name, label.value);
     recorded.value = sample.value;
+    recorded.integer = sample.integer;
     recorded.timestamp_ms = sample.timestamp_ms;
     recorded.line = sample.line;
   }
