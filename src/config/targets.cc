@@ -1,15 +1,11 @@
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/read_file.h"
 #include "config/names.h"
 #include "config/sections.h"
 
@@ -83,22 +79,21 @@ std::string AbsolutePath(const Node& node) {
   return path;
 }
 
-std::string ReadWholeFile(const Node& node, const std::string& path) {
-  const std::string cannot_read = node.path() + " \"" + path + "\" cannot be read: ";
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) node.Fail(cannot_read + "it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) node.Fail(cannot_read + std::strerror(errno));
-  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) node.Fail(cannot_read + std::strerror(errno));
-  return content;
+// Secrets are one line; CA bundles are a few hundred KB (Debian's whole store is ~220 KB).
+constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr size_t kMaxCaFileBytes = 4 * 1024 * 1024;
+
+std::string ReadWholeFile(const Node& node, const std::string& path, size_t max_bytes) {
+  FileContent file = ReadFileCapped(path, max_bytes);
+  if (!file.ok()) node.Fail(node.path() + " \"" + path + "\" cannot be read: " + file.error);
+  return std::move(file.content);
 }
 
 // A secret from the file named at `node`: its content without the trailing line break that
 // editors and `echo` add. Messages name the file and never quote what it holds.
 std::string SecretFromFile(const Node& node, std::string_view what) {
   const std::string path = AbsolutePath(node);
-  std::string secret = ReadWholeFile(node, path);
+  std::string secret = ReadWholeFile(node, path, kMaxSecretFileBytes);
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   const std::string where = node.path() + " \"" + path + "\"";
   if (secret.empty()) node.Fail(where + " is empty; put " + std::string(what) + " in it");
@@ -147,7 +142,7 @@ void ParseCredentials(const Map& map, Target* target) {
 // Checked here rather than left to the first poll, so that a wrong path stops start-up.
 std::string ParseCaFile(const Node& node) {
   const std::string path = AbsolutePath(node);
-  const std::string content = ReadWholeFile(node, path);
+  const std::string content = ReadWholeFile(node, path, kMaxCaFileBytes);
   const std::string where = node.path() + " \"" + path + "\"";
   if (content.empty()) node.Fail(where + " is empty; it must hold the CA's PEM certificate");
   if (content.find("-----BEGIN CERTIFICATE-----") == std::string::npos &&

@@ -145,6 +145,9 @@ const ErrorCase kTargetAuthErrors[] = {
      "or directory"},
     {"ApiKeyFileIsDirectory", TARGETS "    api_key_file: /\n",
      "c.yaml:3:19: targets[0].api_key_file \"/\" cannot be read: it is a directory"},
+    {"ApiKeyFileIsEndlessDevice", TARGETS "    api_key_file: /dev/zero\n",
+     "c.yaml:3:19: targets[0].api_key_file \"/dev/zero\" cannot be read: it is not a regular "
+     "file (a device, FIFO or socket)"},
     {"ApiKeyFileWithoutValue", TARGETS "    api_key_file:\n",
      "c.yaml:3:5: targets[0].api_key_file must be the absolute path of a file, but it is empty"},
     {"ApiKeyFileEmptyString", TARGETS "    api_key_file: ''\n",
@@ -197,6 +200,9 @@ const ErrorCase kTargetAuthErrors[] = {
     {"CaFileMissing", HTTPS_TARGETS "    tls:\n      ca_file: /nonexistent/ca.pem\n",
      "c.yaml:4:16: targets[0].tls.ca_file \"/nonexistent/ca.pem\" cannot be read: No such file or "
      "directory"},
+    {"CaFileIsEndlessDevice", HTTPS_TARGETS "    tls:\n      ca_file: /dev/zero\n",
+     "c.yaml:4:16: targets[0].tls.ca_file \"/dev/zero\" cannot be read: it is not a regular file "
+     "(a device, FIFO or socket)"},
     {"CaFileRelative", HTTPS_TARGETS "    tls:\n      ca_file: ca.pem\n",
      "c.yaml:4:16: targets[0].tls.ca_file \"ca.pem\" must be an absolute path (a relative one "
      "would depend on the directory the exporter is started from)"},
