@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 #include <openssl/x509_vfy.h>
+#include <strings.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -116,14 +118,62 @@ std::string DescribeStatus(int status, const config::Target& target) {
                                    : " (the target wants credentials: set api_key_file)");
 }
 
+// cpp-httplib's own rule for where a body ends: chunked, else Content-Length, else the close.
+bool EndsByClose(const httplib::Response& response) {
+  const std::string encoding = response.get_header_value("Transfer-Encoding");
+  return strcasecmp(encoding.c_str(), "chunked") != 0 && !response.has_header("Content-Length");
+}
+
+// Room on the wire for chunk framing and a gzip stream of an incompressible page; a chunk-size
+// line or a trailer that never ends is cut here.
+uint64_t MaxWireBytes(const config::PollSettings& settings) {
+  return HttpFetcher::kMaxHeadBytes + 2 * static_cast<uint64_t>(settings.max_body_bytes);
+}
+
+GuardLimits LimitsFor(MonoTime deadline, const config::PollSettings& settings) {
+  return {.deadline = deadline,
+          .max_head_bytes = HttpFetcher::kMaxHeadBytes,
+          .max_total_bytes = MaxWireBytes(settings)};
+}
+
+void SetTripError(GuardTrip trip, const config::Target& target,
+                  const config::PollSettings& settings, PollResult* result) {
+  const std::string from = " from " + HostPort(target.url);
+  switch (trip) {
+    case GuardTrip::kDeadline:
+      result->error = PollError::kTimeout;
+      result->detail = "no complete response" + from + " within poll.timeout (" +
+                       std::to_string(settings.timeout.count()) +
+                       " ms for connect, TLS, status line, headers and body together)";
+      return;
+    case GuardTrip::kHeadTooLarge:
+      result->error = PollError::kRead;
+      result->detail = "response head (status line and headers)" + from + " exceeds " +
+                       std::to_string(HttpFetcher::kMaxHeadBytes) + " bytes";
+      return;
+    case GuardTrip::kTooManyBytes:
+      result->error = PollError::kBodyTooLarge;
+      result->detail = "response" + from + " exceeds " + std::to_string(MaxWireBytes(settings)) +
+                       " bytes on the wire (twice poll.max_body_bytes plus the head)";
+      return;
+    case GuardTrip::kCancelled:
+      result->error = PollError::kTimeout;
+      result->detail = "poll cancelled: the exporter is shutting down";
+      return;
+    case GuardTrip::kNone:
+      return;
+  }
+}
+
 }  // namespace
 
 struct HttpFetcher::Impl {
   Impl(const config::Target& polled_target, const config::PollSettings& poll_settings,
-       const Clock& time_source)
+       const Clock& time_source, SocketGuard& socket_guard)
       : target(polled_target),
         settings(poll_settings),
         clock(time_source),
+        guard(socket_guard),
         headers(RequestHeaders(polled_target)),
         client(SchemeHostPort(polled_target.url)) {
     client.set_connection_timeout(settings.timeout);
@@ -135,36 +185,49 @@ struct HttpFetcher::Impl {
       client.set_basic_auth(target.basic_auth->username, target.basic_auth->password);
     }
     if (target.url.scheme == "https") ConfigureTls(target.tls, &client);
+    // Called for every socket the client creates, before it connects (one per address tried).
+    client.set_socket_options([this](int socket) {
+      if (watch != nullptr) watch->AddSocket(socket);
+    });
   }
+
+  PollResult Fetch();
 
   config::Target target;
   config::PollSettings settings;
   const Clock& clock;
+  SocketGuard& guard;
   httplib::Headers headers;
   httplib::Client client;
+  SocketGuard::Watch* watch = nullptr;  // the current poll's, while a request is in flight
 };
 
 HttpFetcher::HttpFetcher(const config::Target& target, const config::PollSettings& settings,
-                         const Clock& clock)
-    : impl_(std::make_unique<Impl>(target, settings, clock)) {}
+                         const Clock& clock, SocketGuard& guard)
+    : impl_(std::make_unique<Impl>(target, settings, clock, guard)) {}
 
 HttpFetcher::~HttpFetcher() = default;
 
-PollResult HttpFetcher::Fetch() {
+PollResult HttpFetcher::Impl::Fetch() {
   PollResult result;
-  result.started = impl_->clock.Now();
-  const MonoTime deadline = result.started + impl_->settings.timeout;
+  result.started = clock.Now();
+  const MonoTime deadline = result.started + settings.timeout;
   bool too_large = false;
   bool past_deadline = false;
+  bool ends_by_close = false;
 
-  // Checked per chunk: read timeouts only bound each read, a server dripping bytes slowly
-  // would otherwise hold the poll forever.
+  SocketGuard::Watch poll_watch = guard.Begin(LimitsFor(deadline, settings));
+  if (client.is_socket_open()) poll_watch.AddSocket(client.socket());  // kept alive
+  watch = &poll_watch;
+
+  // The guard cuts a poll past its deadline; this check also ends one whose body streams in
+  // steadily, without waiting for the guard's next tick.
   auto receive = [&](const char* data, size_t length) {
-    if (result.body.size() + length > impl_->settings.max_body_bytes) {
+    if (result.body.size() + length > settings.max_body_bytes) {
       too_large = true;
       return false;
     }
-    if (impl_->clock.Now() > deadline) {
+    if (clock.Now() > deadline) {
       past_deadline = true;
       return false;
     }
@@ -172,39 +235,51 @@ PollResult HttpFetcher::Fetch() {
     return true;
   };
   auto on_response = [&](const httplib::Response& response) {
+    poll_watch.HeadReceived();
     result.http_status = response.status;
+    ends_by_close = EndsByClose(response);
     return response.status == 200;
   };
 
-  httplib::Result response =
-      impl_->client.Get(impl_->target.url.path, impl_->headers, on_response, receive);
-  result.finished = impl_->clock.Now();
+  httplib::Result response = client.Get(target.url.path, headers, on_response, receive);
+  watch = nullptr;
+  const GuardTrip trip = poll_watch.Finish();
+  result.finished = clock.Now();
 
-  if (too_large) {
+  if (trip != GuardTrip::kNone) {
+    SetTripError(trip, target, settings, &result);
+  } else if (too_large) {
     result.error = PollError::kBodyTooLarge;
-    result.detail = "body exceeds poll.max_body_bytes (" +
-                    std::to_string(impl_->settings.max_body_bytes) + " bytes)";
+    result.detail =
+        "body exceeds poll.max_body_bytes (" + std::to_string(settings.max_body_bytes) + " bytes)";
   } else if (past_deadline) {
     result.error = PollError::kTimeout;
     result.detail = "page not complete within poll.timeout";
   } else if (result.http_status != 0 && result.http_status != 200) {
     result.error = PollError::kHttpStatus;
-    result.detail = DescribeStatus(result.http_status, impl_->target);
+    result.detail = DescribeStatus(result.http_status, target);
   } else if (!response) {
     result.error = Classify(response.error());
-    result.detail = Describe(result.error, response.error(),
-                             impl_->client.get_openssl_verify_result(), impl_->target);
-    if (result.error == PollError::kRead &&
-        result.finished - result.started >= impl_->settings.timeout) {
+    result.detail =
+        Describe(result.error, response.error(), client.get_openssl_verify_result(), target);
+    if (result.error == PollError::kRead && result.finished - result.started >= settings.timeout) {
       result.error = PollError::kTimeout;
       result.detail = "read timed out after poll.timeout";
     }
+  } else if (ends_by_close && (result.body.empty() || result.body.back() != '\n')) {
+    // Without Content-Length or chunking only the close ends the body, and a connection that
+    // drops mid-page looks the same: a complete text-format page ends with a line break.
+    result.error = PollError::kRead;
+    result.detail = "body from " + HostPort(target.url) +
+                    " ended by connection close without a final line break: cut short";
   }
   if (!result.ok()) {
     result.body.clear();
-    impl_->client.stop();  // never reuse a connection in an unknown state
+    client.stop();  // never reuse a connection in an unknown state
   }
   return result;
 }
+
+PollResult HttpFetcher::Fetch() { return impl_->Fetch(); }
 
 }  // namespace vmq::poll

@@ -108,11 +108,12 @@ class FetcherTest : public ::testing::Test {
   }
 
   PollResult Fetch(const config::Target& target, config::PollSettings settings = {}) {
-    HttpFetcher fetcher(target, settings, clock_);
+    HttpFetcher fetcher(target, settings, clock_, guard_);
     return fetcher.Fetch();
   }
 
   SystemClock clock_;
+  SocketGuard guard_{clock_};
   httplib::Server server_;
   std::unique_ptr<ServerThread> running_;
   int port_ = 0;
@@ -258,7 +259,7 @@ class TlsFetcherTest : public ::testing::Test {
     config::Target target = LoopbackTarget("https", running_->port());
     target.api_key = kApiKey;
     target.tls = tls;
-    HttpFetcher fetcher(target, config::PollSettings{}, clock_);
+    HttpFetcher fetcher(target, config::PollSettings{}, clock_, guard_);
     return fetcher.Fetch();
   }
 
@@ -270,6 +271,7 @@ class TlsFetcherTest : public ::testing::Test {
   static std::string openssl_errors_;
 
   SystemClock clock_;
+  SocketGuard guard_{clock_};
   std::unique_ptr<httplib::SSLServer> server_;
   std::unique_ptr<ServerThread> running_;  // declared after server_: stops it before it goes
   std::mutex mu_;
