@@ -13,10 +13,36 @@ namespace {
 
 constexpr char kAcceptHeader[] = "text/plain;version=0.0.4;q=1,*/*;q=0.1";
 
-std::string SchemeHostPort(const config::Url& url) {
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  const std::string host = ipv6 ? "[" + url.host + "]" : url.host;
-  return url.scheme + "://" + host + ":" + std::to_string(url.port);
+// cpp-httplib's connect step, extended: once connected, the socket's bytes go through the
+// guard's relay (socket_guard.h). SSLClient's own step is only is_valid() plus ClientImpl's.
+template <typename Base>
+class GuardedClient final : public Base {
+ public:
+  GuardedClient(const config::Url& url, SocketGuard::Watch* const* watch)
+      : Base(url.host, url.port), watch_(watch) {}
+
+ private:
+  bool create_and_connect_socket(httplib::ClientImpl::Socket& socket,
+                                 httplib::Error& error) override {
+    if (!this->is_valid() || !this->httplib::ClientImpl::create_and_connect_socket(socket, error)) {
+      return false;
+    }
+    // Without the relay (out of descriptors) the socket is still cut at the deadline.
+    if (*watch_ != nullptr) (*watch_)->Relay(socket.sock);
+    return true;
+  }
+
+  SocketGuard::Watch* const* watch_;
+};
+
+std::unique_ptr<httplib::ClientImpl> MakeClient(const config::Url& url,
+                                                SocketGuard::Watch* const* watch,
+                                                httplib::SSLClient** ssl) {
+  if (url.scheme != "https")
+    return std::make_unique<GuardedClient<httplib::ClientImpl>>(url, watch);
+  auto client = std::make_unique<GuardedClient<httplib::SSLClient>>(url, watch);
+  *ssl = client.get();
+  return client;
 }
 
 std::string HostPort(const config::Url& url) { return url.host + ":" + std::to_string(url.port); }
@@ -32,7 +58,7 @@ httplib::Headers RequestHeaders(const config::Target& target) {
 // Without a CA file cpp-httplib 0.11 calls SSL_CTX_set_default_verify_paths: OpenSSL's default
 // store, on Debian /usr/lib/ssl/cert.pem -> /etc/ssl/certs/ca-certificates.crt, or the file
 // named by SSL_CERT_FILE when that is set.
-void ConfigureTls(const config::TlsSettings& tls, httplib::Client* client) {
+void ConfigureTls(const config::TlsSettings& tls, httplib::ClientImpl* client) {
   if (!tls.ca_file.empty()) client->set_ca_cert_path(tls.ca_file);
   client->enable_server_certificate_verification(!tls.insecure_skip_verify);
 }
@@ -130,10 +156,12 @@ uint64_t MaxWireBytes(const config::PollSettings& settings) {
   return HttpFetcher::kMaxHeadBytes + 2 * static_cast<uint64_t>(settings.max_body_bytes);
 }
 
-GuardLimits LimitsFor(MonoTime deadline, const config::PollSettings& settings) {
+GuardLimits LimitsFor(MonoTime deadline, const config::Target& target,
+                      const config::PollSettings& settings) {
   return {.deadline = deadline,
           .max_head_bytes = HttpFetcher::kMaxHeadBytes,
-          .max_total_bytes = MaxWireBytes(settings)};
+          .max_total_bytes = MaxWireBytes(settings),
+          .plaintext_head = target.url.scheme != "https"};
 }
 
 void SetTripError(GuardTrip trip, const config::Target& target,
@@ -175,18 +203,22 @@ struct HttpFetcher::Impl {
         clock(time_source),
         guard(socket_guard),
         headers(RequestHeaders(polled_target)),
-        client(SchemeHostPort(polled_target.url)) {
-    client.set_connection_timeout(settings.timeout);
-    client.set_read_timeout(settings.timeout);
-    client.set_write_timeout(settings.timeout);
-    client.set_keep_alive(true);
-    client.set_decompress(true);
+        client(MakeClient(polled_target.url, &watch, &ssl)) {
+    // The guard enforces poll.timeout; the client's own timeouts only back it up, later, so
+    // that the reason a poll fails does not depend on which of the two fires first.
+    const auto backup = settings.timeout + std::chrono::seconds(1);
+    client->set_connection_timeout(backup);
+    client->set_read_timeout(backup);
+    client->set_write_timeout(backup);
+    // One connection per poll: the guard counts each response's bytes from its first.
+    client->set_keep_alive(false);
+    client->set_decompress(true);
     if (target.basic_auth) {
-      client.set_basic_auth(target.basic_auth->username, target.basic_auth->password);
+      client->set_basic_auth(target.basic_auth->username, target.basic_auth->password);
     }
-    if (target.url.scheme == "https") ConfigureTls(target.tls, &client);
+    if (ssl != nullptr) ConfigureTls(target.tls, client.get());
     // Called for every socket the client creates, before it connects (one per address tried).
-    client.set_socket_options([this](int socket) {
+    client->set_socket_options([this](int socket) {
       if (watch != nullptr) watch->AddSocket(socket);
     });
   }
@@ -198,8 +230,9 @@ struct HttpFetcher::Impl {
   const Clock& clock;
   SocketGuard& guard;
   httplib::Headers headers;
-  httplib::Client client;
   SocketGuard::Watch* watch = nullptr;  // the current poll's, while a request is in flight
+  httplib::SSLClient* ssl = nullptr;    // `client` when https
+  std::unique_ptr<httplib::ClientImpl> client;
 };
 
 HttpFetcher::HttpFetcher(const config::Target& target, const config::PollSettings& settings,
@@ -216,8 +249,7 @@ PollResult HttpFetcher::Impl::Fetch() {
   bool past_deadline = false;
   bool ends_by_close = false;
 
-  SocketGuard::Watch poll_watch = guard.Begin(LimitsFor(deadline, settings));
-  if (client.is_socket_open()) poll_watch.AddSocket(client.socket());  // kept alive
+  SocketGuard::Watch poll_watch = guard.Begin(LimitsFor(deadline, target, settings));
   watch = &poll_watch;
 
   // The guard cuts a poll past its deadline; this check also ends one whose body streams in
@@ -241,7 +273,7 @@ PollResult HttpFetcher::Impl::Fetch() {
     return response.status == 200;
   };
 
-  httplib::Result response = client.Get(target.url.path, headers, on_response, receive);
+  httplib::Result response = client->Get(target.url.path, headers, on_response, receive);
   watch = nullptr;
   const GuardTrip trip = poll_watch.Finish();
   result.finished = clock.Now();
@@ -260,8 +292,8 @@ PollResult HttpFetcher::Impl::Fetch() {
     result.detail = DescribeStatus(result.http_status, target);
   } else if (!response) {
     result.error = Classify(response.error());
-    result.detail =
-        Describe(result.error, response.error(), client.get_openssl_verify_result(), target);
+    result.detail = Describe(result.error, response.error(),
+                             ssl != nullptr ? ssl->get_openssl_verify_result() : 0, target);
     if (result.error == PollError::kRead && result.finished - result.started >= settings.timeout) {
       result.error = PollError::kTimeout;
       result.detail = "read timed out after poll.timeout";
@@ -273,10 +305,7 @@ PollResult HttpFetcher::Impl::Fetch() {
     result.detail = "body from " + HostPort(target.url) +
                     " ended by connection close without a final line break: cut short";
   }
-  if (!result.ok()) {
-    result.body.clear();
-    client.stop();  // never reuse a connection in an unknown state
-  }
+  if (!result.ok()) result.body.clear();
   return result;
 }
 

@@ -1,60 +1,99 @@
 #include "poll/socket_guard.h"
 
 #include <fcntl.h>
-#include <linux/sockios.h>
-#include <linux/tcp.h>
-#include <netinet/in.h>
-#include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 
 namespace vmq::poll {
 namespace {
 
-// Bytes the application has read from `fd`: received by the kernel minus still queued.
-// 0 for what is not a TCP socket (nothing to bound there).
-uint64_t BytesRead(int fd) {
-  tcp_info info{};
-  socklen_t length = sizeof(info);
-  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return 0;
-  int queued = 0;
-  if (::ioctl(fd, SIOCINQ, &queued) != 0 || queued < 0) queued = 0;
-  const uint64_t received = info.tcpi_bytes_received;
-  return received > static_cast<uint64_t>(queued) ? received - queued : 0;
+constexpr size_t kResponseBuffer = 64 * 1024;
+constexpr size_t kRequestBuffer = 16 * 1024;
+
+bool SetNonBlocking(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
 
-// After shutdown(SHUT_RD) Linux still hands out what was queued before, and answers data that
-// arrives later with a reset; reading the queue empty here makes the client's next read fail
-// now instead of after up to a receive buffer (several MB) of more header lines.
-void Discard(int fd) {
-  std::array<char, 16 * 1024> sink;
-  for (int i = 0; i < 1024; ++i) {  // at most 16 MB, more than any receive buffer
-    if (::recv(fd, sink.data(), sink.size(), MSG_DONTWAIT) <= 0) return;
-  }
-}
-
-void Cut(int fd) {
-  ::shutdown(fd, SHUT_RDWR);
-  Discard(fd);
+bool Retry(ssize_t n) {
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
 }
 
 }  // namespace
 
-SocketGuard::SocketGuard(const Clock& clock, Millis tick)
-    : clock_(clock), tick_(tick), thread_([this] { Run(); }) {}
+// One direction of a relay: bytes read from one side, not yet written to the other.
+struct SocketGuard::Pipe {
+  explicit Pipe(size_t capacity) : buffer(capacity) {}
+  bool empty() const { return begin == end; }
+  size_t space() const { return buffer.size() - end; }
+  void Consumed(size_t n) {
+    begin += n;
+    if (begin == end) begin = end = 0;
+  }
+
+  std::vector<char> buffer;
+  size_t begin = 0;
+  size_t end = 0;
+  bool eof = false;   // the source side ended
+  bool shut = false;  // and the other side was told (shutdown SHUT_WR)
+};
+
+struct SocketGuard::Entry {
+  GuardLimits limits;
+  std::vector<int> connecting;  // duplicates of sockets being connected
+  int upstream = -1;            // the TCP socket, once relayed
+  int local = -1;               // the guard's end of the client's socketpair
+  Pipe response{kResponseBuffer};
+  Pipe request{kRequestBuffer};
+  uint64_t received = 0;
+  bool head_done = false;
+  uint32_t last_bytes = 0;  // plaintext: the last 4 bytes received, to see "\r\n\r\n"
+  GuardTrip trip = GuardTrip::kNone;
+
+  bool relaying() const { return upstream >= 0 && trip == GuardTrip::kNone; }
+  // Bytes the upstream may still send: up to the head cap, then one past the total cap (to
+  // see it exceeded).
+  uint64_t Allowed() const {
+    if (!head_done) return limits.max_head_bytes - std::min(received, limits.max_head_bytes);
+    return limits.max_total_bytes + 1 - std::min(received, limits.max_total_bytes + 1);
+  }
+  void ScanHead(const char* data, size_t n) {
+    for (size_t i = 0; i < n && !head_done; ++i) {
+      last_bytes = (last_bytes << 8) | static_cast<unsigned char>(data[i]);
+      head_done = last_bytes == 0x0d0a0d0a;  // "\r\n\r\n"
+    }
+  }
+};
+
+SocketGuard::SocketGuard(const Clock& clock, Millis tick) : clock_(clock), tick_(tick) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+    wake_read_ = pipe_fds[0];
+    wake_write_ = pipe_fds[1];
+  }
+  thread_ = std::thread([this] { Run(); });
+}
 
 SocketGuard::~SocketGuard() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  Wake();
   thread_.join();
   for (auto& [id, entry] : entries_) {
-    for (const Socket& socket : entry.sockets) ::close(socket.fd);
+    for (int fd : entry->connecting) to_close_.push_back(fd);
+    if (entry->upstream >= 0) to_close_.push_back(entry->upstream);
+    if (entry->local >= 0) to_close_.push_back(entry->local);
   }
+  CloseFinishedLocked();
+  if (wake_read_ >= 0) ::close(wake_read_);
+  if (wake_write_ >= 0) ::close(wake_write_);
 }
 
 SocketGuard::Watch SocketGuard::Begin(const GuardLimits& limits) {
@@ -62,90 +101,223 @@ SocketGuard::Watch SocketGuard::Begin(const GuardLimits& limits) {
   {
     std::lock_guard lock(mu_);
     id = next_id_++;
-    Entry& entry = entries_[id];
-    entry.limits = limits;
-    if (cancelled_) entry.trip = GuardTrip::kCancelled;
+    auto entry = std::make_unique<Entry>();
+    entry->limits = limits;
+    if (cancelled_) entry->trip = GuardTrip::kCancelled;
+    entries_.emplace(id, std::move(entry));
   }
-  wake_.notify_all();
+  Wake();
   return Watch(this, id);
 }
 
 void SocketGuard::CancelAll() {
   std::lock_guard lock(mu_);
   cancelled_ = true;
-  SweepLocked();
+  SweepLocked(clock_.Now());
 }
 
 void SocketGuard::Sweep() {
   std::lock_guard lock(mu_);
-  SweepLocked();
+  SweepLocked(clock_.Now());
+}
+
+void SocketGuard::Wake() {
+  const char byte = 0;
+  if (wake_write_ < 0) return;
+  // A full pipe already wakes the thread.
+  [[maybe_unused]] const ssize_t n = ::write(wake_write_, &byte, 1);
 }
 
 void SocketGuard::Run() {
   std::unique_lock lock(mu_);
+  std::vector<pollfd> fds;
+  std::vector<uint64_t> owners;  // entry id of fds[1 + 2i] (upstream) and fds[2 + 2i] (local)
   while (!stopping_) {
-    if (entries_.empty()) {
-      wake_.wait(lock, [this] { return stopping_ || !entries_.empty(); });
-    } else {
-      wake_.wait_for(lock, tick_, [this] { return stopping_; });
+    CloseFinishedLocked();
+    const MonoTime now = clock_.Now();
+    SweepLocked(now);
+    fds.assign(1, pollfd{wake_read_, POLLIN, 0});
+    owners.clear();
+    for (const auto& [id, entry] : entries_) {
+      if (!entry->relaying()) continue;
+      short upstream_events = 0;
+      short local_events = 0;
+      if (!entry->response.eof && entry->response.space() > 0 && entry->Allowed() > 0) {
+        upstream_events |= POLLIN;
+      }
+      if (!entry->request.empty()) upstream_events |= POLLOUT;
+      if (!entry->request.eof && entry->request.space() > 0) local_events |= POLLIN;
+      if (!entry->response.empty()) local_events |= POLLOUT;
+      fds.push_back({entry->upstream, upstream_events, 0});
+      fds.push_back({entry->local, local_events, 0});
+      owners.push_back(id);
     }
-    if (!stopping_) SweepLocked();
+    const int wait = entries_.empty() ? -1 : static_cast<int>(WaitLocked(now).count());
+    lock.unlock();
+    ::poll(fds.data(), fds.size(), wait);
+    lock.lock();
+    std::array<char, 64> drain;
+    while (::read(wake_read_, drain.data(), drain.size()) > 0) {
+    }
+    for (size_t i = 0; i < owners.size(); ++i) {
+      auto it = entries_.find(owners[i]);
+      if (it == entries_.end() || !it->second->relaying()) continue;  // finished meanwhile
+      PumpLocked(*it->second, {fds[1 + 2 * i].revents, fds[2 + 2 * i].revents});
+    }
   }
 }
 
-void SocketGuard::SweepLocked() {
-  const MonoTime now = clock_.Now();
+Millis SocketGuard::WaitLocked(MonoTime now) const {
+  Millis wait = tick_;
+  for (const auto& [id, entry] : entries_) {
+    if (entry->trip != GuardTrip::kNone) continue;
+    const auto left = std::chrono::ceil<Millis>(entry->limits.deadline - now);
+    wait = std::clamp(left, Millis(0), wait);
+  }
+  return wait;
+}
+
+void SocketGuard::SweepLocked(MonoTime now) {
   for (auto& [id, entry] : entries_) {
-    if (entry.trip != GuardTrip::kNone) continue;
+    if (entry->trip != GuardTrip::kNone) continue;
     if (cancelled_) {
-      TripLocked(entry, GuardTrip::kCancelled);
-      continue;
-    }
-    if (now >= entry.limits.deadline) {
-      TripLocked(entry, GuardTrip::kDeadline);
-      continue;
-    }
-    uint64_t read = 0;
-    for (const Socket& socket : entry.sockets) {
-      const uint64_t total = BytesRead(socket.fd);
-      read += total > socket.baseline ? total - socket.baseline : 0;
-    }
-    if (!entry.head_received && read > entry.limits.max_head_bytes) {
-      TripLocked(entry, GuardTrip::kHeadTooLarge);
-    } else if (read > entry.limits.max_total_bytes) {
-      TripLocked(entry, GuardTrip::kTooManyBytes);
+      TripLocked(*entry, GuardTrip::kCancelled);
+    } else if (now >= entry->limits.deadline) {
+      // A TLS relay held at the head cap waited for a head that never ended.
+      const bool held = entry->upstream >= 0 && !entry->head_done &&
+                        entry->received >= entry->limits.max_head_bytes;
+      TripLocked(*entry, held ? GuardTrip::kHeadTooLarge : GuardTrip::kDeadline);
     }
   }
 }
 
 void SocketGuard::TripLocked(Entry& entry, GuardTrip trip) {
   entry.trip = trip;
-  for (const Socket& socket : entry.sockets) Cut(socket.fd);
+  for (int fd : entry.connecting) ::shutdown(fd, SHUT_RDWR);
+  if (entry.upstream >= 0) ::shutdown(entry.upstream, SHUT_RDWR);
+  if (entry.local >= 0) ::shutdown(entry.local, SHUT_RDWR);  // the client reads end-of-file
+}
+
+void SocketGuard::PumpLocked(Entry& entry, const std::vector<short>& revents) {
+  constexpr short kReadable = POLLIN | POLLHUP | POLLERR;
+  constexpr short kWritable = POLLOUT | POLLHUP | POLLERR;
+  Pipe& response = entry.response;
+  Pipe& request = entry.request;
+
+  if ((revents[0] & kReadable) && !response.eof && entry.Allowed() > 0) {
+    const size_t want = std::min<uint64_t>(response.space(), entry.Allowed());
+    const ssize_t n = ::recv(entry.upstream, response.buffer.data() + response.end, want, 0);
+    if (n > 0) {
+      if (entry.limits.plaintext_head) entry.ScanHead(response.buffer.data() + response.end, n);
+      response.end += static_cast<size_t>(n);
+      entry.received += static_cast<uint64_t>(n);
+    } else if (!Retry(n)) {
+      response.eof = true;  // closed or reset: the client sees the end and judges the body
+    }
+    if (!entry.head_done && entry.limits.plaintext_head &&
+        entry.received >= entry.limits.max_head_bytes) {
+      return TripLocked(entry, GuardTrip::kHeadTooLarge);
+    }
+    if (entry.received > entry.limits.max_total_bytes) {
+      return TripLocked(entry, GuardTrip::kTooManyBytes);
+    }
+  }
+  if (!response.empty() && (revents[1] & kWritable)) {
+    const ssize_t n = ::send(entry.local, response.buffer.data() + response.begin,
+                             response.end - response.begin, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) response.Consumed(static_cast<size_t>(n));
+    if (n <= 0 && !Retry(n)) {  // the client is gone
+      response.eof = true;
+      response.Consumed(response.end - response.begin);
+    }
+  }
+  if (response.eof && response.empty() && !response.shut) {
+    response.shut = true;
+    ::shutdown(entry.local, SHUT_WR);
+  }
+
+  if ((revents[1] & kReadable) && !request.eof) {
+    const ssize_t n =
+        ::recv(entry.local, request.buffer.data() + request.end, request.space(), MSG_DONTWAIT);
+    if (n > 0) request.end += static_cast<size_t>(n);
+    if (n == 0 || (n < 0 && !Retry(n))) request.eof = true;
+  }
+  if (!request.empty() && (revents[0] & kWritable)) {
+    const ssize_t n = ::send(entry.upstream, request.buffer.data() + request.begin,
+                             request.end - request.begin, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) request.Consumed(static_cast<size_t>(n));
+    if (n <= 0 && !Retry(n)) {  // the upstream is gone
+      request.eof = true;
+      request.Consumed(request.end - request.begin);
+    }
+  }
+  if (request.eof && request.empty() && !request.shut) {
+    request.shut = true;
+    ::shutdown(entry.upstream, SHUT_WR);
+  }
+}
+
+void SocketGuard::CloseFinishedLocked() {
+  for (int fd : to_close_) ::close(fd);
+  to_close_.clear();
 }
 
 void SocketGuard::Watch::AddSocket(int fd) {
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) return;  // out of descriptors: the poll's own timeouts still apply
-  const uint64_t baseline = BytesRead(copy);
+  if (copy < 0) return;  // out of descriptors: the client's own timeouts still apply
   std::lock_guard lock(guard_->mu_);
-  Entry& entry = guard_->entries_.at(id_);
-  entry.sockets.push_back({copy, baseline});
-  if (entry.trip != GuardTrip::kNone) Cut(copy);
+  Entry& entry = *guard_->entries_.at(id_);
+  entry.connecting.push_back(copy);
+  if (entry.trip != GuardTrip::kNone) ::shutdown(copy, SHUT_RDWR);
+}
+
+bool SocketGuard::Watch::Relay(int fd) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return false;
+  const int upstream = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  // After dup3 the client's descriptor number is its end of the pair; the TCP socket lives
+  // on as `upstream`.
+  if (upstream < 0 || !SetNonBlocking(upstream) || !SetNonBlocking(pair[1]) ||
+      ::dup3(pair[0], fd, O_CLOEXEC) < 0) {
+    if (upstream >= 0) ::close(upstream);
+    ::close(pair[0]);
+    ::close(pair[1]);
+    return false;
+  }
+  ::close(pair[0]);
+  {
+    std::lock_guard lock(guard_->mu_);
+    Entry& entry = *guard_->entries_.at(id_);
+    entry.upstream = upstream;
+    entry.local = pair[1];
+    if (entry.trip != GuardTrip::kNone) guard_->TripLocked(entry, entry.trip);
+  }
+  guard_->Wake();
+  return true;
 }
 
 void SocketGuard::Watch::HeadReceived() {
-  std::lock_guard lock(guard_->mu_);
-  guard_->entries_.at(id_).head_received = true;
+  {
+    std::lock_guard lock(guard_->mu_);
+    guard_->entries_.at(id_)->head_done = true;
+  }
+  guard_->Wake();
 }
 
 GuardTrip SocketGuard::Watch::Finish() {
   if (finished_) return trip_;
   finished_ = true;
-  std::lock_guard lock(guard_->mu_);
-  auto it = guard_->entries_.find(id_);
-  for (const Socket& socket : it->second.sockets) ::close(socket.fd);
-  trip_ = it->second.trip;
-  guard_->entries_.erase(it);
+  {
+    std::lock_guard lock(guard_->mu_);
+    auto it = guard_->entries_.find(id_);
+    Entry& entry = *it->second;
+    trip_ = entry.trip;
+    for (int fd : entry.connecting) guard_->to_close_.push_back(fd);
+    if (entry.upstream >= 0) guard_->to_close_.push_back(entry.upstream);
+    if (entry.local >= 0) guard_->to_close_.push_back(entry.local);
+    guard_->entries_.erase(it);
+  }
+  guard_->Wake();
   return trip_;
 }
 

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -16,55 +17,62 @@ namespace vmq::poll {
 enum class GuardTrip {
   kNone,
   kDeadline,      // the poll's overall deadline passed (connect, TLS, head or body)
-  kHeadTooLarge,  // more than max_head_bytes read before the response head was parsed
-  kTooManyBytes,  // more than max_total_bytes read for the whole response
+  kHeadTooLarge,  // the response head did not end within max_head_bytes
+  kTooManyBytes,  // more than max_total_bytes received for the whole response
   kCancelled,     // CancelAll(): the process is shutting down
 };
 
 struct GuardLimits {
   MonoTime deadline;
-  uint64_t max_head_bytes;
-  uint64_t max_total_bytes;
+  uint64_t max_head_bytes;   // received before the response head is complete
+  uint64_t max_total_bytes;  // received in all
+  // Plain HTTP: the guard sees the head end ("\r\n\r\n") itself and cuts a longer head at
+  // once. TLS: it cannot, so it stops relaying at max_head_bytes until HeadReceived() (the
+  // client parsed the head) and cuts at the deadline if that never comes.
+  bool plaintext_head;
 };
 
-// Bounds what cpp-httplib 0.11 does not: its read timeout applies to each read, so an upstream
-// that drips a byte now and then holds a poll forever, and it buffers the status line, header
-// lines, headers and chunk-size lines without limit. Its reads cannot be hooked (the library
-// is compiled), so the guard works on the socket instead: one thread, per process, looks at
-// every registered socket each `tick` and, when a poll's deadline has passed or it has read
-// too much, shuts the socket down (shutdown(SHUT_RDWR)) and discards what is queued, so the
-// blocked read returns at once with an error and the poll fails.
+// Bounds what cpp-httplib 0.11 does not. Its timeouts apply to each read, so an upstream that
+// drips a byte now and then holds a poll forever; it buffers the status line, header lines and
+// chunk-size lines without limit; and it matches the status line with std::regex, which
+// recurses per character and overflows an 8 MB thread stack on a status line of ~40-60 KB
+// (measured: 30,000 characters pass, 60,000 crash). Its reads cannot be hooked (the library
+// is compiled), so the guard owns the connection instead:
+// - While connecting, the sockets the client creates are registered (AddSocket); past the
+//   deadline the guard shuts them down, which ends a pending connect at once.
+// - Once connected, Relay() moves the TCP socket to the guard and gives the client one end of
+//   a socketpair in its place (same descriptor number, dup3). One thread relays every poll's
+//   bytes with poll(2) and counts them exactly: the client never receives more than
+//   max_head_bytes before the head is complete, nor more than max_total_bytes in all, and
+//   both ends are shut down at the deadline, so its blocked read returns at once.
+// TLS passes through the relay unchanged (the client does the handshake over the pair).
 //
-// Bytes read are the kernel's tcpi_bytes_received minus what is still queued (SIOCINQ),
-// relative to the count when the socket was registered (keep-alive connections are reused).
-// The bound on what the client buffers is therefore max_head_bytes plus what it reads within
-// one tick plus its 4 KiB read-ahead (and one TLS record on https); tests/faults measures it.
-// On https the head count includes the TLS handshake (certificate chains are a few KB).
-//
-// Lifetime: the guard keeps its own duplicate of every registered descriptor, so a shutdown
-// always hits the poll's socket even if cpp-httplib has closed its descriptor and the number
-// was reused; the duplicates are closed by Finish() under the same mutex that every check and
-// shutdown holds, so nothing is shut down after the poll has let go of it.
+// Lifetime: the guard only touches descriptors it owns (duplicates and its relay ends), and
+// closes them on its own thread, so a shutdown never reaches a descriptor the client has
+// closed or a number that was reused. All state is under one mutex.
 class SocketGuard {
  public:
-  // `clock` decides deadlines; `tick` is how often the thread checks while polls are active
-  // (it sleeps when there are none).
-  explicit SocketGuard(const Clock& clock, Millis tick = Millis(5));
+  // `clock` decides deadlines; `tick` is the longest the thread sleeps between checks while
+  // polls are active (it sleeps until woken when there are none).
+  explicit SocketGuard(const Clock& clock, Millis tick = Millis(20));
   ~SocketGuard();  // every Watch must have finished
   SocketGuard(const SocketGuard&) = delete;
   SocketGuard& operator=(const SocketGuard&) = delete;
 
-  // One poll's registration. Not thread-safe itself: used by the poll's own thread.
+  // One poll's registration, used by the poll's own thread.
   class Watch {
    public:
     ~Watch() { Finish(); }
     Watch(const Watch&) = delete;
     Watch& operator=(const Watch&) = delete;
 
-    // Watches `fd` (not taken over; the guard keeps a duplicate). If the poll has already
-    // tripped, the socket is shut down at once.
+    // Watches a socket being connected (`fd` stays the caller's; the guard keeps a duplicate).
+    // If the poll has already tripped it is shut down at once.
     void AddSocket(int fd);
-    // The response head is parsed: from now on only max_total_bytes applies.
+    // `fd` is connected: from now on its bytes pass through the guard (see above). False
+    // (nothing changed) when the relay cannot be set up, e.g. out of descriptors.
+    bool Relay(int fd);
+    // The client parsed the response head.
     void HeadReceived();
     // Stops watching; returns why the guard cut the poll, if it did. Idempotent.
     GuardTrip Finish();
@@ -81,34 +89,32 @@ class SocketGuard {
   Watch Begin(const GuardLimits& limits);
   // Trips every poll now and every poll begun later; for shutdown.
   void CancelAll();
-  // One check of every watch; the thread calls it every tick, tests call it directly.
+  // Checks every poll's deadline now; the thread does it every tick, tests call it directly.
   void Sweep();
 
  private:
-  struct Socket {
-    int fd;  // the guard's own duplicate
-    uint64_t baseline;
-  };
-  struct Entry {
-    GuardLimits limits;
-    std::vector<Socket> sockets;
-    bool head_received = false;
-    GuardTrip trip = GuardTrip::kNone;
-  };
+  struct Entry;
+  struct Pipe;
 
   void Run();
-  void SweepLocked();
+  void Wake();
+  void SweepLocked(MonoTime now);
   void TripLocked(Entry& entry, GuardTrip trip);
+  void PumpLocked(Entry& entry, const std::vector<short>& revents);
+  void CloseFinishedLocked();
+  Millis WaitLocked(MonoTime now) const;
 
   const Clock& clock_;
   const Millis tick_;
+  int wake_read_ = -1;
+  int wake_write_ = -1;
   std::mutex mu_;
-  std::condition_variable wake_;
   bool stopping_ = false;
   bool cancelled_ = false;
   uint64_t next_id_ = 1;
-  std::map<uint64_t, Entry> entries_;
-  std::thread thread_;  // last: starts after everything it uses
+  std::map<uint64_t, std::unique_ptr<Entry>> entries_;
+  std::vector<int> to_close_;  // closed by the thread, after its poll(2) let go of them
+  std::thread thread_;         // last: starts after everything it uses
 };
 
 }  // namespace vmq::poll
