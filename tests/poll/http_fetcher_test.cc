@@ -18,6 +18,7 @@
 #include "common/http.h"
 #include "common/process.h"
 #include "common/server_thread.h"
+#include "faults/upstream/hostile_upstream.h"
 
 namespace vmq::poll {
 namespace {
@@ -78,6 +79,14 @@ class FetcherTest : public ::testing::Test {
         authorization_ = req.get_header_value("Authorization");
       }
       res.set_content(page_, "text/plain; version=0.0.4");
+    });
+    server_.Get("/chunked", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("text/plain", [this](size_t, httplib::DataSink& sink) {
+        for (size_t at = 0; at < page_.size(); at += 4096)
+          sink.write(page_.data() + at, std::min<size_t>(4096, page_.size() - at));
+        sink.done();
+        return true;
+      });
     });
     server_.Get("/protected",
                 [](const httplib::Request&, httplib::Response& res) { res.status = 401; });
@@ -353,6 +362,103 @@ TEST(PollError, EveryReasonHasADistinctName) {
   for (PollError error : kAllPollErrors) names.insert(ToString(error));
   EXPECT_EQ(names.size(), kAllPollErrors.size());
   EXPECT_FALSE(names.contains("none"));
+}
+
+// The fetcher alone against every transport fault: the reason, and never a body.
+struct UpstreamCase {
+  testing::UpstreamFault fault;
+  PollError error;
+};
+
+void PrintTo(const UpstreamCase& c, std::ostream* out) { *out << ToString(c.fault); }
+
+class FetcherAgainstHostileUpstream : public ::testing::TestWithParam<UpstreamCase> {
+ protected:
+  FetcherAgainstHostileUpstream() {
+    settings_.timeout = Millis(500);
+    settings_.max_body_bytes = 1 << 20;
+  }
+  PollResult Fetch(const testing::HostileUpstream& upstream, const std::string& scheme = "http") {
+    config::Target target = LoopbackTarget(scheme, upstream.port());
+    target.tls.insecure_skip_verify = true;
+    HttpFetcher fetcher(target, settings_, clock_, guard_);
+    return fetcher.Fetch();
+  }
+
+  config::PollSettings settings_;
+  SystemClock clock_;
+  SocketGuard guard_{clock_};
+};
+
+constexpr char kPage[] = "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} 12@CUT@34\n";
+
+TEST_P(FetcherAgainstHostileUpstream, FailsWithReasonWithinDeadline) {
+  const bool tls = GetParam().fault == testing::UpstreamFault::kTlsStall;
+  testing::HostileUpstream upstream(GetParam().fault, kPage, 0);
+  const auto start = std::chrono::steady_clock::now();
+  const PollResult result = Fetch(upstream, tls ? "https" : "http");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.error, GetParam().error) << ToString(result.error) << ": " << result.detail;
+  EXPECT_TRUE(result.body.empty());
+  EXPECT_LT(took, std::chrono::seconds(3));  // 500 ms deadline; generous for a loaded machine
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, FetcherAgainstHostileUpstream,
+    ::testing::Values(UpstreamCase{testing::UpstreamFault::kHeaderDrip, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kEndlessHeaders, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kEndlessStatusLine, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kHugeHeaderLine, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kShortContentLength, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kShortChunked, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kShortClose, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kBodyDrip, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kSilent, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kTlsStall, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kBlackhole, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kEndlessChunkSize,
+                                   PollError::kBodyTooLarge},
+                      UpstreamCase{testing::UpstreamFault::kEndlessTrailers, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kGzipBomb, PollError::kBodyTooLarge},
+                      UpstreamCase{testing::UpstreamFault::kGarbageStatusLine, PollError::kRead}),
+    [](const ::testing::TestParamInfo<UpstreamCase>& param) {
+      return std::string(ToString(param.param.fault));
+    });
+
+TEST(FetcherBodyEnd, TakesCloseDelimitedPageEndingInLineBreak) {
+  SystemClock clock;
+  SocketGuard guard(clock);
+  testing::HostileUpstream upstream(testing::UpstreamFault::kWholePageByClose, "a 1\nb 2\n", 0);
+  HttpFetcher fetcher(LoopbackTarget("http", upstream.port()), {}, clock, guard);
+  const PollResult result = fetcher.Fetch();
+  ASSERT_TRUE(result.ok()) << result.detail;
+  EXPECT_EQ(result.body, "a 1\nb 2\n");
+}
+
+TEST(FetcherBodyEnd, RefusesCloseDelimitedPageWithoutFinalLineBreak) {
+  SystemClock clock;
+  SocketGuard guard(clock);
+  testing::HostileUpstream upstream(testing::UpstreamFault::kWholePageByClose, "a 1\nb 2", 0);
+  HttpFetcher fetcher(LoopbackTarget("http", upstream.port()), {}, clock, guard);
+  const PollResult result = fetcher.Fetch();
+  EXPECT_EQ(result.error, PollError::kRead);
+  EXPECT_THAT(result.detail, HasSubstr("without a final line break"));
+  EXPECT_TRUE(result.body.empty());
+}
+
+// VerneMQ 1.x pages end without a line break, but come with Content-Length.
+TEST_F(FetcherTest, TakesPageWithoutFinalLineBreakWhenContentLengthSaysItIsComplete) {
+  page_ = "mqtt_publish_error{node=\"n\"} 0";
+  const PollResult result = Fetch("/metrics");
+  ASSERT_TRUE(result.ok()) << result.detail;
+  EXPECT_EQ(result.body, page_);
+}
+
+TEST_F(FetcherTest, TakesCompleteChunkedPage) {
+  page_ = std::string(50000, '#') + "\n";
+  const PollResult result = Fetch("/chunked");
+  ASSERT_TRUE(result.ok()) << result.detail;
+  EXPECT_EQ(result.body, page_);
 }
 
 }  // namespace

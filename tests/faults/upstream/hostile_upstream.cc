@@ -34,6 +34,7 @@ constexpr std::array kFaults = {
     std::pair{UpstreamFault::kEndlessTrailers, "endless_trailers"},
     std::pair{UpstreamFault::kGzipBomb, "gzip_bomb"},
     std::pair{UpstreamFault::kGarbageStatusLine, "garbage_status_line"},
+    std::pair{UpstreamFault::kWholePageByClose, "whole_page_by_close"},
 };
 
 constexpr char kStatus200[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n";
@@ -284,7 +285,10 @@ void HostileUpstream::ServeFault(int fd) {
       SendAll(fd, chunked + Chunked(cut_), stop);
       return;
     case UpstreamFault::kShortClose:
-      SendAll(fd, "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n\r\n" + cut_,
+    case UpstreamFault::kWholePageByClose:
+      SendAll(fd,
+              "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n\r\n" +
+                  (fault_ == UpstreamFault::kShortClose ? cut_ : page_),
               stop);
       return;
     case UpstreamFault::kBodyDrip:

@@ -29,6 +29,8 @@ enum class UpstreamFault {
   kEndlessTrailers,     // chunked, the last chunk, then trailer lines without end
   kGzipBomb,            // Content-Encoding gzip: 64 KB on the wire, 64 MB inflated
   kGarbageStatusLine,   // answers with an SSH banner
+  kWholePageByClose,    // HTTP/1.0 without Content-Length, the whole page, close: a fault
+                        // only when the page lacks its final line break
 };
 
 std::string_view ToString(UpstreamFault fault);
