@@ -148,8 +148,11 @@ void SocketGuard::Run() {
       if (!entry->request.empty()) upstream_events |= POLLOUT;
       if (!entry->request.eof && entry->request.space() > 0) local_events |= POLLIN;
       if (!entry->response.empty()) local_events |= POLLOUT;
-      fds.push_back({entry->upstream, upstream_events, 0});
-      fds.push_back({entry->local, local_events, 0});
+      // An fd with nothing to wait for is left out (-1): poll(2) would report its hang-up
+      // (e.g. an upstream that closed while the relay holds it at the head cap) again and
+      // again and the thread would spin.
+      fds.push_back({upstream_events != 0 ? entry->upstream : -1, upstream_events, 0});
+      fds.push_back({local_events != 0 ? entry->local : -1, local_events, 0});
       owners.push_back(id);
     }
     const int wait = entries_.empty() ? -1 : static_cast<int>(WaitLocked(now).count());

@@ -409,6 +409,7 @@ INSTANTIATE_TEST_SUITE_P(
                       UpstreamCase{testing::UpstreamFault::kEndlessHeaders, PollError::kRead},
                       UpstreamCase{testing::UpstreamFault::kEndlessStatusLine, PollError::kRead},
                       UpstreamCase{testing::UpstreamFault::kHugeHeaderLine, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kLongStatusLine, PollError::kRead},
                       UpstreamCase{testing::UpstreamFault::kShortContentLength, PollError::kRead},
                       UpstreamCase{testing::UpstreamFault::kShortChunked, PollError::kRead},
                       UpstreamCase{testing::UpstreamFault::kShortClose, PollError::kRead},

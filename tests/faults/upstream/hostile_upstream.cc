@@ -23,6 +23,7 @@ constexpr std::array kFaults = {
     std::pair{UpstreamFault::kEndlessHeaders, "endless_headers"},
     std::pair{UpstreamFault::kEndlessStatusLine, "endless_status_line"},
     std::pair{UpstreamFault::kHugeHeaderLine, "huge_header_line"},
+    std::pair{UpstreamFault::kLongStatusLine, "long_status_line"},
     std::pair{UpstreamFault::kShortContentLength, "short_content_length"},
     std::pair{UpstreamFault::kShortChunked, "short_chunked"},
     std::pair{UpstreamFault::kShortClose, "short_close"},
@@ -278,6 +279,10 @@ void HostileUpstream::ServeFault(int fd) {
     case UpstreamFault::kHugeHeaderLine:
       SendAll(fd, std::string(kStatus200) + "X-Huge: ", stop);
       return SendForever(fd, Repeat("a", 64 * 1024), stop);
+    case UpstreamFault::kLongStatusLine:
+      SendAll(fd, "HTTP/1.1 200 " + Repeat("a", 100 * 1024) + "\r\nContent-Length: 0\r\n\r\n",
+              stop);
+      return Hold(fd, stop);
     case UpstreamFault::kShortContentLength:
       SendAll(fd, std::string(kStatus200) + length + "\r\n" + cut_, stop);
       return;

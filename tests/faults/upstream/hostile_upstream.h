@@ -18,6 +18,7 @@ enum class UpstreamFault {
   kEndlessHeaders,      // status line, then header lines as fast as the client reads
   kEndlessStatusLine,   // "HTTP/1.1 200 " and then never a line break
   kHugeHeaderLine,      // one header line that never ends
+  kLongStatusLine,      // a complete status line of 100 KB (cpp-httplib's regex recursion)
   kShortContentLength,  // Content-Length of the whole page, the page cut mid-value, close
   kShortChunked,        // chunked, the page cut mid-value, close without the last chunk
   kShortClose,          // HTTP/1.0 without Content-Length, the page cut mid-value, close

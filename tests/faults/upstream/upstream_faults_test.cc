@@ -168,6 +168,7 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{UpstreamFault::kEndlessHeaders, "read", true},
                       FaultCase{UpstreamFault::kEndlessStatusLine, "read", true},
                       FaultCase{UpstreamFault::kHugeHeaderLine, "read", true},
+                      FaultCase{UpstreamFault::kLongStatusLine, "read", true},
                       FaultCase{UpstreamFault::kShortContentLength, "read", true},
                       FaultCase{UpstreamFault::kShortChunked, "read", true},
                       FaultCase{UpstreamFault::kShortClose, "read", true},
