@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "common/read_file.h"
+
 namespace vmq::poll {
 namespace {
 
@@ -225,6 +227,19 @@ struct HttpFetcher::Impl {
 
   PollResult Fetch();
 
+  // cpp-httplib (OpenSSL) reads the CA file at the first TLS poll, with no size limit, and a
+  // FIFO put in its place would block that poll for good; it is checked again here until then.
+  bool CaFileReadable(PollResult* result) {
+    if (ssl == nullptr || target.tls.ca_file.empty() || ca_file_checked) return true;
+    const FileContent file =
+        ReadFileCapped(target.tls.ca_file, config::TlsSettings::kMaxCaFileBytes);
+    if (file.ok()) return ca_file_checked = true;
+    result->error = PollError::kTls;
+    result->detail =
+        "cannot load the CA certificates of tls.ca_file " + target.tls.ca_file + ": " + file.error;
+    return false;
+  }
+
   config::Target target;
   config::PollSettings settings;
   const Clock& clock;
@@ -232,6 +247,7 @@ struct HttpFetcher::Impl {
   httplib::Headers headers;
   SocketGuard::Watch* watch = nullptr;  // the current poll's, while a request is in flight
   httplib::SSLClient* ssl = nullptr;    // `client` when https
+  bool ca_file_checked = false;
   std::unique_ptr<httplib::ClientImpl> client;
 };
 
@@ -249,6 +265,10 @@ PollResult HttpFetcher::Impl::Fetch() {
   bool past_deadline = false;
   bool ends_by_close = false;
 
+  if (!CaFileReadable(&result)) {
+    result.finished = clock.Now();
+    return result;
+  }
   SocketGuard::Watch poll_watch = guard.Begin(LimitsFor(deadline, target, settings));
   watch = &poll_watch;
 

@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 
+#include <sys/stat.h>
+
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -354,7 +356,17 @@ TEST_F(TlsFetcherTest, ReportsCaFileGoneAfterStartUpAsTls) {
   const std::string gone = dir_->path() + "/removed-ca.pem";
   const PollResult result = Fetch({.ca_file = gone});
   EXPECT_EQ(result.error, PollError::kTls);
-  EXPECT_EQ(result.detail, "cannot load the CA certificates of tls.ca_file " + gone);
+  EXPECT_EQ(result.detail, "cannot load the CA certificates of tls.ca_file " + gone +
+                               ": No such file or directory");
+}
+
+TEST_F(TlsFetcherTest, ReportsCaFileReplacedByFifoAsTlsWithoutBlocking) {
+  Serve(loopback_);
+  const std::string fifo = dir_->path() + "/fifo-ca.pem";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const PollResult result = Fetch({.ca_file = fifo});
+  EXPECT_EQ(result.error, PollError::kTls);
+  EXPECT_THAT(result.detail, HasSubstr("it is not a regular file"));
 }
 
 TEST(PollError, EveryReasonHasADistinctName) {
