@@ -1,15 +1,16 @@
 #!/bin/sh
-# Usage: tests/faults/measure_upstream.sh EXPORTER UPSTREAM FAULT [SECONDS]
+# Usage: tests/faults/measure_upstream.sh EXPORTER UPSTREAM FAULT [SECONDS [EXIT_WAIT]]
 #   EXPORTER  the exporter binary to measure (e.g. build/bin/vernemq-pubcomp-exporter)
 #   UPSTREAM  build/bin/vmq-hostile-upstream; FAULT one of its faults (run it alone for a list)
 # Polls one hostile upstream (poll interval 1s, timeout 900ms) for SECONDS (default 10), then
 # prints the exporter's peak and current RSS and how long it took to exit after SIGTERM.
-# Bounded: gives up waiting for the exit after 120 s and kills it.
+# Bounded: gives up waiting for the exit after EXIT_WAIT seconds (default 120) and kills it.
 set -eu
 exporter=$1
 upstream=$2
 fault=$3
 seconds=${4:-10}
+exit_wait=${5:-120}
 dir=$(mktemp -d)
 up_pid=
 ex_pid=
@@ -52,11 +53,12 @@ hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$ex_pid/status")
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/$ex_pid/status")
 start=$(date +%s%N)
 kill -TERM "$ex_pid"
-i=0
-while kill -0 "$ex_pid" 2>/dev/null && [ $i -lt 12000 ]; do sleep 0.01; i=$((i + 1)); done
+deadline=$((start + exit_wait * 1000000000))
+while kill -0 "$ex_pid" 2>/dev/null && [ "$(date +%s%N)" -lt $deadline ]; do sleep 0.01; done
 end=$(date +%s%N)
 if kill -0 "$ex_pid" 2>/dev/null; then
-  echo "$fault: after ${seconds}s peak RSS ${hwm} kB, RSS ${rss} kB; no exit 120 s after SIGTERM"
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$ex_pid/status")
+  echo "$fault: after ${seconds}s peak RSS ${hwm} kB; no exit ${exit_wait} s after SIGTERM (RSS then ${rss} kB)"
   exit 1
 fi
 ex_pid=
