@@ -40,8 +40,9 @@ class GuardedClient final : public Base {
 std::unique_ptr<httplib::ClientImpl> MakeClient(const config::Url& url,
                                                 SocketGuard::Watch* const* watch,
                                                 httplib::SSLClient** ssl) {
-  if (url.scheme != "https")
+  if (url.scheme != "https") {
     return std::make_unique<GuardedClient<httplib::ClientImpl>>(url, watch);
+  }
   auto client = std::make_unique<GuardedClient<httplib::SSLClient>>(url, watch);
   *ssl = client.get();
   return client;
@@ -225,15 +226,26 @@ struct HttpFetcher::Impl {
     });
   }
 
-  PollResult Fetch();
+  // What one poll ran into, for Judge.
+  struct Observed {
+    GuardTrip trip = GuardTrip::kNone;
+    httplib::Error error = httplib::Error::Success;
+    bool too_large = false;      // the body passed poll.max_body_bytes
+    bool past_deadline = false;  // a body chunk arrived after the deadline
+    bool ends_by_close = false;  // neither Content-Length nor chunked
+  };
 
-  // cpp-httplib (OpenSSL) reads the CA file at the first TLS poll, with no size limit, and a
-  // FIFO put in its place would block that poll for good; it is checked again here until then.
+  PollResult Fetch();
+  void Judge(const Observed& seen, PollResult* result) const;
+
+  // cpp-httplib (OpenSSL) reads the CA file at the first TLS handshake, with no size limit,
+  // and a FIFO put in its place would block that poll for good; so until a poll got an answer
+  // (the file was loaded then) it is checked before each poll.
   bool CaFileReadable(PollResult* result) {
-    if (ssl == nullptr || target.tls.ca_file.empty() || ca_file_checked) return true;
+    if (ssl == nullptr || target.tls.ca_file.empty() || ca_file_loaded) return true;
     const FileContent file =
         ReadFileCapped(target.tls.ca_file, config::TlsSettings::kMaxCaFileBytes);
-    if (file.ok()) return ca_file_checked = true;
+    if (file.ok()) return true;
     result->error = PollError::kTls;
     result->detail =
         "cannot load the CA certificates of tls.ca_file " + target.tls.ca_file + ": " + file.error;
@@ -247,7 +259,7 @@ struct HttpFetcher::Impl {
   httplib::Headers headers;
   SocketGuard::Watch* watch = nullptr;  // the current poll's, while a request is in flight
   httplib::SSLClient* ssl = nullptr;    // `client` when https
-  bool ca_file_checked = false;
+  bool ca_file_loaded = false;
   std::unique_ptr<httplib::ClientImpl> client;
 };
 
@@ -261,10 +273,6 @@ PollResult HttpFetcher::Impl::Fetch() {
   PollResult result;
   result.started = clock.Now();
   const MonoTime deadline = result.started + settings.timeout;
-  bool too_large = false;
-  bool past_deadline = false;
-  bool ends_by_close = false;
-
   if (!CaFileReadable(&result)) {
     result.finished = clock.Now();
     return result;
@@ -272,15 +280,16 @@ PollResult HttpFetcher::Impl::Fetch() {
   SocketGuard::Watch poll_watch = guard.Begin(LimitsFor(deadline, target, settings));
   watch = &poll_watch;
 
+  Observed seen;
   // The guard cuts a poll past its deadline; this check also ends one whose body streams in
   // steadily, without waiting for the guard's next tick.
   auto receive = [&](const char* data, size_t length) {
     if (result.body.size() + length > settings.max_body_bytes) {
-      too_large = true;
+      seen.too_large = true;
       return false;
     }
     if (clock.Now() > deadline) {
-      past_deadline = true;
+      seen.past_deadline = true;
       return false;
     }
     result.body.append(data, length);
@@ -289,44 +298,52 @@ PollResult HttpFetcher::Impl::Fetch() {
   auto on_response = [&](const httplib::Response& response) {
     poll_watch.HeadReceived();
     result.http_status = response.status;
-    ends_by_close = EndsByClose(response);
+    seen.ends_by_close = EndsByClose(response);
     return response.status == 200;
   };
 
-  httplib::Result response = client->Get(target.url.path, headers, on_response, receive);
+  const httplib::Result response = client->Get(target.url.path, headers, on_response, receive);
   watch = nullptr;
-  const GuardTrip trip = poll_watch.Finish();
+  seen.trip = poll_watch.Finish();
+  seen.error = response.error();
   result.finished = clock.Now();
-
-  if (trip != GuardTrip::kNone) {
-    SetTripError(trip, target, settings, &result);
-  } else if (too_large) {
-    result.error = PollError::kBodyTooLarge;
-    result.detail =
-        "body exceeds poll.max_body_bytes (" + std::to_string(settings.max_body_bytes) + " bytes)";
-  } else if (past_deadline) {
-    result.error = PollError::kTimeout;
-    result.detail = "page not complete within poll.timeout";
-  } else if (result.http_status != 0 && result.http_status != 200) {
-    result.error = PollError::kHttpStatus;
-    result.detail = DescribeStatus(result.http_status, target);
-  } else if (!response) {
-    result.error = Classify(response.error());
-    result.detail = Describe(result.error, response.error(),
-                             ssl != nullptr ? ssl->get_openssl_verify_result() : 0, target);
-    if (result.error == PollError::kRead && result.finished - result.started >= settings.timeout) {
-      result.error = PollError::kTimeout;
-      result.detail = "read timed out after poll.timeout";
-    }
-  } else if (ends_by_close && (result.body.empty() || result.body.back() != '\n')) {
-    // Without Content-Length or chunking only the close ends the body, and a connection that
-    // drops mid-page looks the same: a complete text-format page ends with a line break.
-    result.error = PollError::kRead;
-    result.detail = "body from " + HostPort(target.url) +
-                    " ended by connection close without a final line break: cut short";
-  }
+  if (result.http_status != 0) ca_file_loaded = true;
+  Judge(seen, &result);
   if (!result.ok()) result.body.clear();
   return result;
+}
+
+// The first that applies: what the guard cut, the receiver's caps, the HTTP status, the
+// client's error, a close-delimited body that was cut.
+void HttpFetcher::Impl::Judge(const Observed& seen, PollResult* result) const {
+  if (seen.trip != GuardTrip::kNone) {
+    SetTripError(seen.trip, target, settings, result);
+  } else if (seen.too_large) {
+    result->error = PollError::kBodyTooLarge;
+    result->detail =
+        "body exceeds poll.max_body_bytes (" + std::to_string(settings.max_body_bytes) + " bytes)";
+  } else if (seen.past_deadline) {
+    result->error = PollError::kTimeout;
+    result->detail = "page not complete within poll.timeout";
+  } else if (result->http_status != 0 && result->http_status != 200) {
+    result->error = PollError::kHttpStatus;
+    result->detail = DescribeStatus(result->http_status, target);
+  } else if (seen.error != httplib::Error::Success) {
+    result->error = Classify(seen.error);
+    result->detail = Describe(result->error, seen.error,
+                              ssl != nullptr ? ssl->get_openssl_verify_result() : 0, target);
+    if (result->error == PollError::kRead &&
+        result->finished - result->started >= settings.timeout) {
+      result->error = PollError::kTimeout;
+      result->detail = "read timed out after poll.timeout";
+    }
+  } else if (seen.ends_by_close && (result->body.empty() || result->body.back() != '\n')) {
+    // Without Content-Length or chunking only the close ends the body, and a connection that
+    // drops mid-page looks the same: a complete text-format page ends with a line break.
+    result->error = PollError::kRead;
+    result->detail = "body from " + HostPort(target.url) +
+                     " ended by connection close without a final line break: cut short";
+  }
 }
 
 PollResult HttpFetcher::Fetch() { return impl_->Fetch(); }
