@@ -38,6 +38,10 @@ struct BasicAuth {
 
 // How an https target's certificate is checked.
 struct TlsSettings {
+  // Read at start-up and again by the poller before cpp-httplib loads it (Debian's whole
+  // store is ~220 KB).
+  static constexpr size_t kMaxCaFileBytes = 4 * 1024 * 1024;
+
   std::string ca_file;  // PEM CA bundle to trust; empty: the system's CA store
   bool insecure_skip_verify = false;
 };

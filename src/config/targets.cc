@@ -79,9 +79,8 @@ std::string AbsolutePath(const Node& node) {
   return path;
 }
 
-// Secrets are one line; CA bundles are a few hundred KB (Debian's whole store is ~220 KB).
+// Secrets are one line.
 constexpr size_t kMaxSecretFileBytes = 64 * 1024;
-constexpr size_t kMaxCaFileBytes = 4 * 1024 * 1024;
 
 std::string ReadWholeFile(const Node& node, const std::string& path, size_t max_bytes) {
   FileContent file = ReadFileCapped(path, max_bytes);
@@ -142,7 +141,7 @@ void ParseCredentials(const Map& map, Target* target) {
 // Checked here rather than left to the first poll, so that a wrong path stops start-up.
 std::string ParseCaFile(const Node& node) {
   const std::string path = AbsolutePath(node);
-  const std::string content = ReadWholeFile(node, path, kMaxCaFileBytes);
+  const std::string content = ReadWholeFile(node, path, TlsSettings::kMaxCaFileBytes);
   const std::string where = node.path() + " \"" + path + "\"";
   if (content.empty()) node.Fail(where + " is empty; it must hold the CA's PEM certificate");
   if (content.find("-----BEGIN CERTIFICATE-----") == std::string::npos &&

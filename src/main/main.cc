@@ -17,6 +17,7 @@
 #include "main/pipeline.h"
 #include "poll/http_fetcher.h"
 #include "poll/scheduler.h"
+#include "poll/socket_guard.h"
 
 namespace {
 
@@ -67,9 +68,10 @@ int Run(const vmq::Flags& flags) {
                                  store, logger);
   if (!server.Start()) return 1;
 
+  vmq::poll::SocketGuard guard(clock);
   std::vector<std::unique_ptr<vmq::poll::Fetcher>> fetchers;
   for (const auto& target : config.targets) {
-    fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target, config.poll, clock));
+    fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target, config.poll, clock, guard));
   }
   vmq::poll::Scheduler scheduler(std::move(fetchers), config.poll.interval,
                                  [&pipeline](size_t index, vmq::poll::PollResult result) {
@@ -83,8 +85,11 @@ int Run(const vmq::Flags& flags) {
   int received = 0;
   sigwait(&signals, &received);
   logger.Info("shutting down", {{"signal", std::to_string(received)}});
-  server.Stop();
+  // Polls in flight are cut, not waited for: a blackholed connect or a dripping upstream
+  // would otherwise hold the exit for up to poll.timeout.
+  guard.CancelAll();
   scheduler.Stop();
+  server.Stop();
   return 0;
 }
 

@@ -2,19 +2,50 @@
 
 #include <httplib.h>
 #include <openssl/x509_vfy.h>
+#include <strings.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
+
+#include "common/read_file.h"
 
 namespace vmq::poll {
 namespace {
 
 constexpr char kAcceptHeader[] = "text/plain;version=0.0.4;q=1,*/*;q=0.1";
 
-std::string SchemeHostPort(const config::Url& url) {
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  const std::string host = ipv6 ? "[" + url.host + "]" : url.host;
-  return url.scheme + "://" + host + ":" + std::to_string(url.port);
+// cpp-httplib's connect step, extended: once connected, the socket's bytes go through the
+// guard's relay (socket_guard.h). SSLClient's own step is only is_valid() plus ClientImpl's.
+template <typename Base>
+class GuardedClient final : public Base {
+ public:
+  GuardedClient(const config::Url& url, SocketGuard::Watch* const* watch)
+      : Base(url.host, url.port), watch_(watch) {}
+
+ private:
+  bool create_and_connect_socket(httplib::ClientImpl::Socket& socket,
+                                 httplib::Error& error) override {
+    if (!this->is_valid() || !this->httplib::ClientImpl::create_and_connect_socket(socket, error)) {
+      return false;
+    }
+    // Without the relay (out of descriptors) the socket is still cut at the deadline.
+    if (*watch_ != nullptr) (*watch_)->Relay(socket.sock);
+    return true;
+  }
+
+  SocketGuard::Watch* const* watch_;
+};
+
+std::unique_ptr<httplib::ClientImpl> MakeClient(const config::Url& url,
+                                                SocketGuard::Watch* const* watch,
+                                                httplib::SSLClient** ssl) {
+  if (url.scheme != "https") {
+    return std::make_unique<GuardedClient<httplib::ClientImpl>>(url, watch);
+  }
+  auto client = std::make_unique<GuardedClient<httplib::SSLClient>>(url, watch);
+  *ssl = client.get();
+  return client;
 }
 
 std::string HostPort(const config::Url& url) { return url.host + ":" + std::to_string(url.port); }
@@ -30,7 +61,7 @@ httplib::Headers RequestHeaders(const config::Target& target) {
 // Without a CA file cpp-httplib 0.11 calls SSL_CTX_set_default_verify_paths: OpenSSL's default
 // store, on Debian /usr/lib/ssl/cert.pem -> /etc/ssl/certs/ca-certificates.crt, or the file
 // named by SSL_CERT_FILE when that is set.
-void ConfigureTls(const config::TlsSettings& tls, httplib::Client* client) {
+void ConfigureTls(const config::TlsSettings& tls, httplib::ClientImpl* client) {
   if (!tls.ca_file.empty()) client->set_ca_cert_path(tls.ca_file);
   client->enable_server_certificate_verification(!tls.insecure_skip_verify);
 }
@@ -116,95 +147,205 @@ std::string DescribeStatus(int status, const config::Target& target) {
                                    : " (the target wants credentials: set api_key_file)");
 }
 
+// cpp-httplib's own rule for where a body ends: chunked, else Content-Length, else the close.
+bool EndsByClose(const httplib::Response& response) {
+  const std::string encoding = response.get_header_value("Transfer-Encoding");
+  return strcasecmp(encoding.c_str(), "chunked") != 0 && !response.has_header("Content-Length");
+}
+
+// Room on the wire for chunk framing and a gzip stream of an incompressible page; a chunk-size
+// line or a trailer that never ends is cut here.
+uint64_t MaxWireBytes(const config::PollSettings& settings) {
+  return HttpFetcher::kMaxHeadBytes + 2 * static_cast<uint64_t>(settings.max_body_bytes);
+}
+
+GuardLimits LimitsFor(MonoTime deadline, const config::Target& target,
+                      const config::PollSettings& settings) {
+  return {.deadline = deadline,
+          .max_head_bytes = HttpFetcher::kMaxHeadBytes,
+          .max_total_bytes = MaxWireBytes(settings),
+          .plaintext_head = target.url.scheme != "https"};
+}
+
+void SetTripError(GuardTrip trip, const config::Target& target,
+                  const config::PollSettings& settings, PollResult* result) {
+  const std::string from = " from " + HostPort(target.url);
+  switch (trip) {
+    case GuardTrip::kDeadline:
+      result->error = PollError::kTimeout;
+      result->detail = "no complete response" + from + " within poll.timeout (" +
+                       std::to_string(settings.timeout.count()) +
+                       " ms for connect, TLS, status line, headers and body together)";
+      return;
+    case GuardTrip::kHeadTooLarge:
+      result->error = PollError::kRead;
+      result->detail = "response head (status line and headers)" + from + " exceeds " +
+                       std::to_string(HttpFetcher::kMaxHeadBytes) + " bytes";
+      return;
+    case GuardTrip::kTooManyBytes:
+      result->error = PollError::kBodyTooLarge;
+      result->detail = "response" + from + " exceeds " + std::to_string(MaxWireBytes(settings)) +
+                       " bytes on the wire (twice poll.max_body_bytes plus the head)";
+      return;
+    case GuardTrip::kCancelled:
+      result->error = PollError::kTimeout;
+      result->detail = "poll cancelled: the exporter is shutting down";
+      return;
+    case GuardTrip::kNone:
+      return;
+  }
+}
+
 }  // namespace
 
 struct HttpFetcher::Impl {
   Impl(const config::Target& polled_target, const config::PollSettings& poll_settings,
-       const Clock& time_source)
+       const Clock& time_source, SocketGuard& socket_guard)
       : target(polled_target),
         settings(poll_settings),
         clock(time_source),
+        guard(socket_guard),
         headers(RequestHeaders(polled_target)),
-        client(SchemeHostPort(polled_target.url)) {
-    client.set_connection_timeout(settings.timeout);
-    client.set_read_timeout(settings.timeout);
-    client.set_write_timeout(settings.timeout);
-    client.set_keep_alive(true);
-    client.set_decompress(true);
+        client(MakeClient(polled_target.url, &watch, &ssl)) {
+    // The guard enforces poll.timeout; the client's own timeouts only back it up, later, so
+    // that the reason a poll fails does not depend on which of the two fires first.
+    const auto backup = settings.timeout + std::chrono::seconds(1);
+    client->set_connection_timeout(backup);
+    client->set_read_timeout(backup);
+    client->set_write_timeout(backup);
+    // One connection per poll: the guard counts each response's bytes from its first.
+    client->set_keep_alive(false);
+    client->set_decompress(true);
     if (target.basic_auth) {
-      client.set_basic_auth(target.basic_auth->username, target.basic_auth->password);
+      client->set_basic_auth(target.basic_auth->username, target.basic_auth->password);
     }
-    if (target.url.scheme == "https") ConfigureTls(target.tls, &client);
+    if (ssl != nullptr) ConfigureTls(target.tls, client.get());
+    // Called for every socket the client creates, before it connects (one per address tried).
+    client->set_socket_options([this](int socket) {
+      if (watch != nullptr) watch->AddSocket(socket);
+    });
+  }
+
+  // What one poll ran into, for Judge.
+  struct Observed {
+    GuardTrip trip = GuardTrip::kNone;
+    httplib::Error error = httplib::Error::Success;
+    bool too_large = false;      // the body passed poll.max_body_bytes
+    bool past_deadline = false;  // a body chunk arrived after the deadline
+    bool ends_by_close = false;  // neither Content-Length nor chunked
+  };
+
+  PollResult Fetch();
+  void Judge(const Observed& seen, PollResult* result) const;
+
+  // cpp-httplib (OpenSSL) reads the CA file at the first TLS handshake, with no size limit,
+  // and a FIFO put in its place would block that poll for good; so until a poll got an answer
+  // (the file was loaded then) it is checked before each poll.
+  bool CaFileReadable(PollResult* result) {
+    if (ssl == nullptr || target.tls.ca_file.empty() || ca_file_loaded) return true;
+    const FileContent file =
+        ReadFileCapped(target.tls.ca_file, config::TlsSettings::kMaxCaFileBytes);
+    if (file.ok()) return true;
+    result->error = PollError::kTls;
+    result->detail =
+        "cannot load the CA certificates of tls.ca_file " + target.tls.ca_file + ": " + file.error;
+    return false;
   }
 
   config::Target target;
   config::PollSettings settings;
   const Clock& clock;
+  SocketGuard& guard;
   httplib::Headers headers;
-  httplib::Client client;
+  SocketGuard::Watch* watch = nullptr;  // the current poll's, while a request is in flight
+  httplib::SSLClient* ssl = nullptr;    // `client` when https
+  bool ca_file_loaded = false;
+  std::unique_ptr<httplib::ClientImpl> client;
 };
 
 HttpFetcher::HttpFetcher(const config::Target& target, const config::PollSettings& settings,
-                         const Clock& clock)
-    : impl_(std::make_unique<Impl>(target, settings, clock)) {}
+                         const Clock& clock, SocketGuard& guard)
+    : impl_(std::make_unique<Impl>(target, settings, clock, guard)) {}
 
 HttpFetcher::~HttpFetcher() = default;
 
-PollResult HttpFetcher::Fetch() {
+PollResult HttpFetcher::Impl::Fetch() {
   PollResult result;
-  result.started = impl_->clock.Now();
-  const MonoTime deadline = result.started + impl_->settings.timeout;
-  bool too_large = false;
-  bool past_deadline = false;
+  result.started = clock.Now();
+  const MonoTime deadline = result.started + settings.timeout;
+  if (!CaFileReadable(&result)) {
+    result.finished = clock.Now();
+    return result;
+  }
+  SocketGuard::Watch poll_watch = guard.Begin(LimitsFor(deadline, target, settings));
+  watch = &poll_watch;
 
-  // Checked per chunk: read timeouts only bound each read, a server dripping bytes slowly
-  // would otherwise hold the poll forever.
+  Observed seen;
+  // The guard cuts a poll past its deadline; this check also ends one whose body streams in
+  // steadily, without waiting for the guard's next tick.
   auto receive = [&](const char* data, size_t length) {
-    if (result.body.size() + length > impl_->settings.max_body_bytes) {
-      too_large = true;
+    if (result.body.size() + length > settings.max_body_bytes) {
+      seen.too_large = true;
       return false;
     }
-    if (impl_->clock.Now() > deadline) {
-      past_deadline = true;
+    if (clock.Now() > deadline) {
+      seen.past_deadline = true;
       return false;
     }
     result.body.append(data, length);
     return true;
   };
   auto on_response = [&](const httplib::Response& response) {
+    poll_watch.HeadReceived();
     result.http_status = response.status;
+    seen.ends_by_close = EndsByClose(response);
     return response.status == 200;
   };
 
-  httplib::Result response =
-      impl_->client.Get(impl_->target.url.path, impl_->headers, on_response, receive);
-  result.finished = impl_->clock.Now();
-
-  if (too_large) {
-    result.error = PollError::kBodyTooLarge;
-    result.detail = "body exceeds poll.max_body_bytes (" +
-                    std::to_string(impl_->settings.max_body_bytes) + " bytes)";
-  } else if (past_deadline) {
-    result.error = PollError::kTimeout;
-    result.detail = "page not complete within poll.timeout";
-  } else if (result.http_status != 0 && result.http_status != 200) {
-    result.error = PollError::kHttpStatus;
-    result.detail = DescribeStatus(result.http_status, impl_->target);
-  } else if (!response) {
-    result.error = Classify(response.error());
-    result.detail = Describe(result.error, response.error(),
-                             impl_->client.get_openssl_verify_result(), impl_->target);
-    if (result.error == PollError::kRead &&
-        result.finished - result.started >= impl_->settings.timeout) {
-      result.error = PollError::kTimeout;
-      result.detail = "read timed out after poll.timeout";
-    }
-  }
-  if (!result.ok()) {
-    result.body.clear();
-    impl_->client.stop();  // never reuse a connection in an unknown state
-  }
+  const httplib::Result response = client->Get(target.url.path, headers, on_response, receive);
+  watch = nullptr;
+  seen.trip = poll_watch.Finish();
+  seen.error = response.error();
+  result.finished = clock.Now();
+  if (result.http_status != 0) ca_file_loaded = true;
+  Judge(seen, &result);
+  if (!result.ok()) result.body.clear();
   return result;
 }
+
+// The first that applies: what the guard cut, the receiver's caps, the HTTP status, the
+// client's error, a close-delimited body that was cut.
+void HttpFetcher::Impl::Judge(const Observed& seen, PollResult* result) const {
+  if (seen.trip != GuardTrip::kNone) {
+    SetTripError(seen.trip, target, settings, result);
+  } else if (seen.too_large) {
+    result->error = PollError::kBodyTooLarge;
+    result->detail =
+        "body exceeds poll.max_body_bytes (" + std::to_string(settings.max_body_bytes) + " bytes)";
+  } else if (seen.past_deadline) {
+    result->error = PollError::kTimeout;
+    result->detail = "page not complete within poll.timeout";
+  } else if (result->http_status != 0 && result->http_status != 200) {
+    result->error = PollError::kHttpStatus;
+    result->detail = DescribeStatus(result->http_status, target);
+  } else if (seen.error != httplib::Error::Success) {
+    result->error = Classify(seen.error);
+    result->detail = Describe(result->error, seen.error,
+                              ssl != nullptr ? ssl->get_openssl_verify_result() : 0, target);
+    if (result->error == PollError::kRead &&
+        result->finished - result->started >= settings.timeout) {
+      result->error = PollError::kTimeout;
+      result->detail = "read timed out after poll.timeout";
+    }
+  } else if (seen.ends_by_close && (result->body.empty() || result->body.back() != '\n')) {
+    // Without Content-Length or chunking only the close ends the body, and a connection that
+    // drops mid-page looks the same: a complete text-format page ends with a line break.
+    result->error = PollError::kRead;
+    result->detail = "body from " + HostPort(target.url) +
+                     " ended by connection close without a final line break: cut short";
+  }
+}
+
+PollResult HttpFetcher::Fetch() { return impl_->Fetch(); }
 
 }  // namespace vmq::poll

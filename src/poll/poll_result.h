@@ -14,11 +14,11 @@ namespace vmq::poll {
 enum class PollError {
   kNone,
   kConnect,       // connection refused, unreachable, DNS failure
-  kTimeout,       // connect or read timed out, or the whole poll exceeded its deadline
+  kTimeout,       // no complete response within the poll's one deadline (connect to body)
   kTls,           // TLS handshake or certificate verification failed
-  kRead,          // connection dropped mid-response, bad HTTP
+  kRead,          // connection dropped mid-response, body cut short, head too large, bad HTTP
   kHttpStatus,    // answered, but not 200
-  kBodyTooLarge,  // body (after decompression) above poll.max_body_bytes
+  kBodyTooLarge,  // body (after decompression) above poll.max_body_bytes, or too many bytes
   kNotVernemq,    // a metrics page without any VerneMQ family
 };
 

@@ -28,7 +28,7 @@ class Scheduler {
 
   void Start();
   // Wakes every thread out of its wait and joins them; an in-flight fetch finishes first
-  // (bounded by the poll timeout).
+  // (bounded by the poll timeout; at shutdown, SocketGuard::CancelAll ends it at once).
   void Stop();
 
  private:

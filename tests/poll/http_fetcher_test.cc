@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 
+#include <sys/stat.h>
+
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -18,6 +20,7 @@
 #include "common/http.h"
 #include "common/process.h"
 #include "common/server_thread.h"
+#include "faults/upstream/hostile_upstream.h"
 
 namespace vmq::poll {
 namespace {
@@ -79,6 +82,14 @@ class FetcherTest : public ::testing::Test {
       }
       res.set_content(page_, "text/plain; version=0.0.4");
     });
+    server_.Get("/chunked", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("text/plain", [this](size_t, httplib::DataSink& sink) {
+        for (size_t at = 0; at < page_.size(); at += 4096)
+          sink.write(page_.data() + at, std::min<size_t>(4096, page_.size() - at));
+        sink.done();
+        return true;
+      });
+    });
     server_.Get("/protected",
                 [](const httplib::Request&, httplib::Response& res) { res.status = 401; });
     server_.Get("/error", [](const httplib::Request&, httplib::Response& res) {
@@ -108,11 +119,12 @@ class FetcherTest : public ::testing::Test {
   }
 
   PollResult Fetch(const config::Target& target, config::PollSettings settings = {}) {
-    HttpFetcher fetcher(target, settings, clock_);
+    HttpFetcher fetcher(target, settings, clock_, guard_);
     return fetcher.Fetch();
   }
 
   SystemClock clock_;
+  SocketGuard guard_{clock_};
   httplib::Server server_;
   std::unique_ptr<ServerThread> running_;
   int port_ = 0;
@@ -258,7 +270,7 @@ class TlsFetcherTest : public ::testing::Test {
     config::Target target = LoopbackTarget("https", running_->port());
     target.api_key = kApiKey;
     target.tls = tls;
-    HttpFetcher fetcher(target, config::PollSettings{}, clock_);
+    HttpFetcher fetcher(target, config::PollSettings{}, clock_, guard_);
     return fetcher.Fetch();
   }
 
@@ -270,6 +282,7 @@ class TlsFetcherTest : public ::testing::Test {
   static std::string openssl_errors_;
 
   SystemClock clock_;
+  SocketGuard guard_{clock_};
   std::unique_ptr<httplib::SSLServer> server_;
   std::unique_ptr<ServerThread> running_;  // declared after server_: stops it before it goes
   std::mutex mu_;
@@ -343,7 +356,17 @@ TEST_F(TlsFetcherTest, ReportsCaFileGoneAfterStartUpAsTls) {
   const std::string gone = dir_->path() + "/removed-ca.pem";
   const PollResult result = Fetch({.ca_file = gone});
   EXPECT_EQ(result.error, PollError::kTls);
-  EXPECT_EQ(result.detail, "cannot load the CA certificates of tls.ca_file " + gone);
+  EXPECT_EQ(result.detail, "cannot load the CA certificates of tls.ca_file " + gone +
+                               ": No such file or directory");
+}
+
+TEST_F(TlsFetcherTest, ReportsCaFileReplacedByFifoAsTlsWithoutBlocking) {
+  Serve(loopback_);
+  const std::string fifo = dir_->path() + "/fifo-ca.pem";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const PollResult result = Fetch({.ca_file = fifo});
+  EXPECT_EQ(result.error, PollError::kTls);
+  EXPECT_THAT(result.detail, HasSubstr("it is not a regular file"));
 }
 
 TEST(PollError, EveryReasonHasADistinctName) {
@@ -351,6 +374,104 @@ TEST(PollError, EveryReasonHasADistinctName) {
   for (PollError error : kAllPollErrors) names.insert(ToString(error));
   EXPECT_EQ(names.size(), kAllPollErrors.size());
   EXPECT_FALSE(names.contains("none"));
+}
+
+// The fetcher alone against every transport fault: the reason, and never a body.
+struct UpstreamCase {
+  testing::UpstreamFault fault;
+  PollError error;
+};
+
+void PrintTo(const UpstreamCase& c, std::ostream* out) { *out << ToString(c.fault); }
+
+class FetcherAgainstHostileUpstream : public ::testing::TestWithParam<UpstreamCase> {
+ protected:
+  FetcherAgainstHostileUpstream() {
+    settings_.timeout = Millis(500);
+    settings_.max_body_bytes = 1 << 20;
+  }
+  PollResult Fetch(const testing::HostileUpstream& upstream, const std::string& scheme = "http") {
+    config::Target target = LoopbackTarget(scheme, upstream.port());
+    target.tls.insecure_skip_verify = true;
+    HttpFetcher fetcher(target, settings_, clock_, guard_);
+    return fetcher.Fetch();
+  }
+
+  config::PollSettings settings_;
+  SystemClock clock_;
+  SocketGuard guard_{clock_};
+};
+
+constexpr char kPage[] = "mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} 12@CUT@34\n";
+
+TEST_P(FetcherAgainstHostileUpstream, FailsWithReasonWithinDeadline) {
+  const bool tls = GetParam().fault == testing::UpstreamFault::kTlsStall;
+  testing::HostileUpstream upstream(GetParam().fault, kPage, 0);
+  const auto start = std::chrono::steady_clock::now();
+  const PollResult result = Fetch(upstream, tls ? "https" : "http");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.error, GetParam().error) << ToString(result.error) << ": " << result.detail;
+  EXPECT_TRUE(result.body.empty());
+  EXPECT_LT(took, std::chrono::seconds(3));  // 500 ms deadline; generous for a loaded machine
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, FetcherAgainstHostileUpstream,
+    ::testing::Values(UpstreamCase{testing::UpstreamFault::kHeaderDrip, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kEndlessHeaders, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kEndlessStatusLine, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kHugeHeaderLine, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kLongStatusLine, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kShortContentLength, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kShortChunked, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kShortClose, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kBodyDrip, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kSilent, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kTlsStall, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kBlackhole, PollError::kTimeout},
+                      UpstreamCase{testing::UpstreamFault::kEndlessChunkSize,
+                                   PollError::kBodyTooLarge},
+                      UpstreamCase{testing::UpstreamFault::kEndlessTrailers, PollError::kRead},
+                      UpstreamCase{testing::UpstreamFault::kGzipBomb, PollError::kBodyTooLarge},
+                      UpstreamCase{testing::UpstreamFault::kGarbageStatusLine, PollError::kRead}),
+    [](const ::testing::TestParamInfo<UpstreamCase>& param) {
+      return std::string(ToString(param.param.fault));
+    });
+
+TEST(FetcherBodyEnd, TakesCloseDelimitedPageEndingInLineBreak) {
+  SystemClock clock;
+  SocketGuard guard(clock);
+  testing::HostileUpstream upstream(testing::UpstreamFault::kWholePageByClose, "a 1\nb 2\n", 0);
+  HttpFetcher fetcher(LoopbackTarget("http", upstream.port()), {}, clock, guard);
+  const PollResult result = fetcher.Fetch();
+  ASSERT_TRUE(result.ok()) << result.detail;
+  EXPECT_EQ(result.body, "a 1\nb 2\n");
+}
+
+TEST(FetcherBodyEnd, RefusesCloseDelimitedPageWithoutFinalLineBreak) {
+  SystemClock clock;
+  SocketGuard guard(clock);
+  testing::HostileUpstream upstream(testing::UpstreamFault::kWholePageByClose, "a 1\nb 2", 0);
+  HttpFetcher fetcher(LoopbackTarget("http", upstream.port()), {}, clock, guard);
+  const PollResult result = fetcher.Fetch();
+  EXPECT_EQ(result.error, PollError::kRead);
+  EXPECT_THAT(result.detail, HasSubstr("without a final line break"));
+  EXPECT_TRUE(result.body.empty());
+}
+
+// VerneMQ 1.x pages end without a line break, but come with Content-Length.
+TEST_F(FetcherTest, TakesPageWithoutFinalLineBreakWhenContentLengthSaysItIsComplete) {
+  page_ = "mqtt_publish_error{node=\"n\"} 0";
+  const PollResult result = Fetch("/metrics");
+  ASSERT_TRUE(result.ok()) << result.detail;
+  EXPECT_EQ(result.body, page_);
+}
+
+TEST_F(FetcherTest, TakesCompleteChunkedPage) {
+  page_ = std::string(50000, '#') + "\n";
+  const PollResult result = Fetch("/chunked");
+  ASSERT_TRUE(result.ok()) << result.detail;
+  EXPECT_EQ(result.body, page_);
 }
 
 }  // namespace
