@@ -174,7 +174,7 @@ bool BasicAuthChecker::Allows(const std::string& user, const std::string& passwo
   return RunBcrypt(user, password, digest);
 }
 
-void BasicAuthChecker::Check(std::string_view authorization, Done done) {
+void BasicAuthChecker::Check(std::string_view authorization, Done done, bool suspect) {
   Job job;
   if (!detail::ParseBasicAuthorization(authorization, &job.user, &job.password)) {
     done(AuthResult::kDenied);
@@ -190,11 +190,12 @@ void BasicAuthChecker::Check(std::string_view authorization, Done done) {
   Done pushed_out;
   {
     const std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (queue_.size() >= limits_.max_queued) {
-      pushed_out = std::move(queue_.front().done);
-      queue_.pop_front();
+    if (fresh_.size() + suspect_.size() >= limits_.max_queued) {
+      std::deque<Job>& oldest = suspect_.empty() ? fresh_ : suspect_;
+      pushed_out = std::move(oldest.front().done);
+      oldest.pop_front();
     }
-    queue_.push_back(std::move(job));
+    (suspect ? suspect_ : fresh_).push_back(std::move(job));
   }
   queue_cv_.notify_one();
   if (pushed_out) pushed_out(AuthResult::kBusy);
@@ -205,10 +206,11 @@ void BasicAuthChecker::WorkerLoop() {
     Job job;
     {
       std::unique_lock<std::mutex> lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      queue_cv_.wait(lock, [this] { return stopping_ || !fresh_.empty() || !suspect_.empty(); });
       if (stopping_) return;
-      job = std::move(queue_.back());  // newest first
-      queue_.pop_back();
+      std::deque<Job>& next = fresh_.empty() ? suspect_ : fresh_;
+      job = std::move(next.back());  // newest first
+      next.pop_back();
     }
     // The same credentials may have been checked while this job waited.
     AuthResult result = Cached(job.digest);

@@ -26,8 +26,8 @@ struct AuthLimits {
   // server's I/O threads, and this bounds the CPU a flood of wrong passwords can take.
   int workers = 2;
   // Checks waiting for a worker. When full, the oldest waiting check is answered kBusy without
-  // a bcrypt: workers take the newest first, so a scraper arriving during a flood waits for
-  // at most one bcrypt per worker, not behind the attackers' queue.
+  // a bcrypt (a suspect one first, see Check). Workers take the newest first, so a scraper
+  // arriving during a flood does not wait behind the attackers' queue.
   size_t max_queued = 64;
   size_t max_cached_passes = 64;      // distinct credentials that passed
   size_t max_cached_failures = 4096;  // distinct credentials that failed
@@ -56,8 +56,13 @@ class BasicAuthChecker {
   // malformed header, else later on a worker thread (or with kBusy on the thread of a later
   // Check that pushed this one out of a full queue). Never runs after destruction starts;
   // checks still queued then are dropped with their callbacks.
+  //
+  // `suspect`: the connection already sent wrong credentials. Suspect checks are served only
+  // when no other check waits: a flood over kept-alive connections resubmits a guess as soon
+  // as its 401 arrives, and under newest-first alone each resubmission would overtake a
+  // scraper's check.
   using Done = std::function<void(AuthResult)>;
-  void Check(std::string_view authorization, Done done);
+  void Check(std::string_view authorization, Done done, bool suspect = false);
 
   // How many bcrypt computations were needed so far; lets tests see the caches work.
   int bcrypt_runs() const { return bcrypt_runs_.load(); }
@@ -87,7 +92,8 @@ class BasicAuthChecker {
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
-  std::deque<Job> queue_;
+  std::deque<Job> fresh_;    // newest at the back
+  std::deque<Job> suspect_;  // newest at the back
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 

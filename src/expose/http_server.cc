@@ -283,6 +283,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Write(std::move(answer));
     }
     shared_.refusals.Count(Refusal::kUnauthorized);
+    ++auth_failures_;
     extra_header_ = {http::field::www_authenticate, "Basic realm=\"vernemq-pubcomp-exporter\""};
     Write(Text(http::status::unauthorized, "Unauthorized\n"));
   }
@@ -360,6 +361,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Body body_;  // what response_ points into, until it is written
   std::optional<std::pair<http::field, std::string>> extra_header_;
   int served_ = 0;
+  int auth_failures_ = 0;  // on this connection; its later checks are suspect
   size_t drained_ = 0;
 };
 

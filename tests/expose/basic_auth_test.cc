@@ -148,5 +148,33 @@ TEST(BasicAuthChecker, UnknownUserCostsABcryptLikeAKnownOne) {
   EXPECT_EQ(checker.bcrypt_runs(), 1);
 }
 
+TEST(BasicAuthChecker, SuspectChecksWaitBehindFreshOnes) {
+  const std::string slow_hash = Bcrypt("pass", 12);
+  BasicAuthChecker checker({{"alice", slow_hash}}, {.workers = 1, .max_queued = 3});
+  std::mutex mu;
+  std::vector<std::string> order;
+  std::promise<void> all_done;
+  int remaining = 5;
+  auto record = [&](std::string name) {
+    return [&, name](AuthResult result) {
+      const std::lock_guard<std::mutex> lock(mu);
+      order.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
+      if (--remaining == 0) all_done.set_value();
+    };
+  };
+  auto header = [](const std::string& password) {
+    return "Basic " + testing::Base64("alice:" + password);
+  };
+  checker.Check(header("first"), record("first"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  checker.Check(header("s1"), record("s1"), /*suspect=*/true);
+  checker.Check(header("fresh"), record("fresh"));
+  checker.Check(header("s2"), record("s2"), /*suspect=*/true);
+  checker.Check(header("s3"), record("s3"), /*suspect=*/true);  // full: pushes out s1
+  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(order, (std::vector<std::string>{"s1:busy", "first:done", "fresh:done", "s3:done",
+                                             "s2:done"}));
+}
+
 }  // namespace
 }  // namespace vmq::expose
