@@ -106,16 +106,25 @@ using Body = std::shared_ptr<const std::string>;
 
 // The telemetry page of the latest snapshot plus the server's own counters, and its gzip,
 // built once and shared by every scrape until either changes: a thousand concurrent
-// scrapers cost one copy of the page and one compression.
+// scrapers cost one copy of the page and one compression. The counters are read again at
+// most once per second, so that connections coming and going do not force a compression per
+// scrape.
 class PageCache {
  public:
-  Body Get(const std::shared_ptr<const Snapshot>& snapshot, std::string own_metrics, bool gzip) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (snapshot != snapshot_ || own_metrics != own_metrics_) {
-      snapshot_ = snapshot;
-      own_metrics_ = std::move(own_metrics);
-      plain_ = std::make_shared<const std::string>(snapshot->metrics_text + own_metrics_);
-      gzip_.reset();
+  template <class RenderOwn>
+  Body Get(const std::shared_ptr<const Snapshot>& snapshot, const RenderOwn& render_own,
+           bool gzip) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    const Clock::time_point now = Clock::now();
+    if (snapshot != snapshot_ || now - own_rendered_at_ >= std::chrono::seconds(1)) {
+      std::string own = render_own();
+      own_rendered_at_ = now;
+      if (snapshot != snapshot_ || own != own_metrics_) {
+        snapshot_ = snapshot;
+        own_metrics_ = std::move(own);
+        plain_ = std::make_shared<const std::string>(snapshot->metrics_text + own_metrics_);
+        gzip_.reset();
+      }
     }
     if (!gzip) return plain_;
     if (!gzip_) gzip_ = std::make_shared<const std::string>(detail::Gzip(*plain_));
@@ -125,6 +134,7 @@ class PageCache {
  private:
   std::mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_;
+  Clock::time_point own_rendered_at_;
   std::string own_metrics_;
   Body plain_;
   Body gzip_;
@@ -151,6 +161,7 @@ struct Answer {
   Body body;
   bool gzip = false;
   bool close = false;  // an error after which the connection cannot be trusted
+  bool vary = false;   // content negotiated on Accept-Encoding
 };
 
 Answer Text(http::status status, std::string text, bool close = false) {
@@ -175,9 +186,14 @@ Answer Route(Shared& shared, const http::request<http::string_body>& request,
   const std::shared_ptr<const Snapshot> snapshot = shared.store.Current();
   if (path == options.telemetry_path) {
     const bool gzip = detail::AcceptsGzip(View(request[http::field::accept_encoding]));
-    return {http::status::ok, kMetricsContentType,
-            shared.page.Get(snapshot, shared.refusals.Render(shared.open_connections.load()), gzip),
-            gzip, false};
+    return {http::status::ok,
+            kMetricsContentType,
+            shared.page.Get(
+                snapshot,
+                [&shared] { return shared.refusals.Render(shared.open_connections.load()); }, gzip),
+            gzip,
+            false,
+            true};
   }
   if (path == "/-/ready") {
     return snapshot->ready ? Text(http::status::ok, "Ready.\n")
@@ -248,7 +264,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream) return;
+    // The client closed, between requests or in the middle of one: nobody to answer.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return;
     if (ec == beast::error::timeout) return shared_.refusals.Count(Refusal::kRequestTimeout);
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
       return Refuse(Refusal::kHeaderTooLarge, http::status::request_header_fields_too_large);
@@ -266,11 +283,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const std::optional<std::string> path = detail::RequestPath(View(request_.target()));
     if (!path) return Refuse(Refusal::kBadRequest, http::status::bad_request);
     if (!shared_.auth || *path == kHealthyPath) return Write(Route(shared_, request_, *path));
-    shared_.auth->Check(View(request_[http::field::authorization]),
-                        [self = this->shared_from_this(), path = *path](AuthResult result) {
-                          net::post(self->stream_.get_executor(),
-                                    [self, path, result] { self->OnAuthorized(result, path); });
-                        });
+    shared_.auth->Check(
+        View(request_[http::field::authorization]),
+        [self = this->shared_from_this(), path = *path](AuthResult result) {
+          net::post(self->stream_.get_executor(),
+                    [self, path, result] { self->OnAuthorized(result, path); });
+        },
+        /*suspect=*/auth_failures_ > 0);
   }
 
   void OnAuthorized(AuthResult result, const std::string& path) {
@@ -304,6 +323,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     response_.version(request_.version());
     response_.set(http::field::content_type, answer.content_type);
     if (answer.gzip) response_.set(http::field::content_encoding, "gzip");
+    if (answer.vary) response_.set(http::field::vary, "Accept-Encoding");
     if (extra_header_) response_.set(extra_header_->first, extra_header_->second);
     extra_header_.reset();
     if (answer.status == http::status::method_not_allowed) {
