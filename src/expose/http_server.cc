@@ -403,9 +403,9 @@ int RaiseFileLimit() {
 struct HttpServer::Impl {
   Impl(ServerOptions options, const SnapshotStore& store, Logger& logger)
       : shared(std::move(options), store, logger),
-        io(std::max(shared.options.threads, 1)),
-        acceptor(io),
-        accept_retry(io) {}
+        io(std::in_place, std::max(shared.options.threads, 1)),
+        acceptor(std::in_place, *io),
+        accept_retry(std::in_place, *io) {}
 
   bool SetUpTls();
   bool Listen();
@@ -415,10 +415,11 @@ struct HttpServer::Impl {
 
   Shared shared;
   std::optional<ssl::context> tls;
-  // Destroyed before `shared` and after `auth` (inside shared): pending handlers own sessions.
-  net::io_context io;
-  tcp::acceptor acceptor;
-  net::steady_timer accept_retry;
+  // Reset by Stop (acceptor and timer first): destroying the io_context destroys the pending
+  // handlers, which own the sessions, which closes every connection.
+  std::optional<net::io_context> io;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_retry;
   std::vector<std::thread> threads;
   int port = 0;
 };
@@ -446,16 +447,16 @@ bool HttpServer::Impl::SetUpTls() {
 bool HttpServer::Impl::Listen() {
   const ServerOptions& options = shared.options;
   beast::error_code ec;
-  tcp::resolver resolver(io);
+  tcp::resolver resolver(*io);
   const auto endpoints =
       resolver.resolve(options.host, std::to_string(options.port),
                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (!ec && !endpoints.empty()) {
     const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(std::max(options.listen_backlog, 128), ec);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(std::max(options.listen_backlog, 128), ec);
   } else if (!ec) {
     ec = net::error::host_not_found;
   }
@@ -465,12 +466,12 @@ bool HttpServer::Impl::Listen() {
         {{"address", options.host + ":" + std::to_string(options.port)}, {"error", ec.message()}});
     return false;
   }
-  port = acceptor.local_endpoint().port();
+  port = acceptor->local_endpoint().port();
   return true;
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor->async_accept(net::make_strand(*io), [this](beast::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
@@ -480,8 +481,8 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec) {
     // Out of file descriptors or memory: wait rather than spin on the same error.
     shared.refusals.Count(Refusal::kTooManyConnections);
-    accept_retry.expires_after(std::chrono::milliseconds(50));
-    accept_retry.async_wait([this](beast::error_code wait_ec) {
+    accept_retry->expires_after(std::chrono::milliseconds(50));
+    accept_retry->async_wait([this](beast::error_code wait_ec) {
       if (!wait_ec) Accept();
     });
     return;
@@ -509,7 +510,7 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
 void HttpServer::Impl::RunIo() {
   for (;;) {
     try {
-      io.run();
+      io->run();
       return;
     } catch (const std::exception& error) {
       // A handler threw (bad_alloc, zlib): that connection is gone, the server goes on.
@@ -521,10 +522,7 @@ void HttpServer::Impl::RunIo() {
 HttpServer::HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger)
     : impl_(std::make_unique<Impl>(std::move(options), store, logger)) {}
 
-HttpServer::~HttpServer() {
-  Stop();
-  impl_->shared.auth.reset();  // drops queued checks (and their sessions) while `io` lives
-}
+HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::Start() {
   Shared& shared = impl_->shared;
@@ -556,11 +554,15 @@ bool HttpServer::Start() {
 int HttpServer::bound_port() const { return impl_->port; }
 
 void HttpServer::Stop() {
-  impl_->io.stop();
+  if (!impl_->io) return;
+  impl_->io->stop();
   for (std::thread& thread : impl_->threads) thread.join();
   impl_->threads.clear();
-  beast::error_code ignored;
-  impl_->acceptor.close(ignored);
+  // Workers post their answers to `io`: joined first. Queued checks are dropped.
+  impl_->shared.auth.reset();
+  impl_->accept_retry.reset();
+  impl_->acceptor.reset();
+  impl_->io.reset();
 }
 
 }  // namespace vmq::expose
