@@ -1,12 +1,17 @@
 #include "expose/basic_auth.h"
 
 #include <crypt.h>
-#include <openssl/sha.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 
 namespace vmq::expose {
@@ -15,7 +20,6 @@ namespace {
 // A bcrypt hash of a random password: unknown users are checked against it so that they take
 // as long as known ones and response times do not reveal which user names exist.
 constexpr char kDecoyHash[] = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
-constexpr size_t kMaxCachedCredentials = 256;
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -94,10 +98,67 @@ bool BcryptMatches(const std::string& password, const std::string& hash) {
   return ConstantTimeEquals(result, hash);
 }
 
-BasicAuthChecker::BasicAuthChecker(std::map<std::string, std::string> bcrypt_hashes)
-    : hashes_(std::move(bcrypt_hashes)) {}
+BasicAuthChecker::BasicAuthChecker(std::map<std::string, std::string> bcrypt_hashes,
+                                   AuthLimits limits)
+    : hashes_(std::move(bcrypt_hashes)), limits_(limits) {
+  if (RAND_bytes(hmac_key_.data(), static_cast<int>(hmac_key_.size())) != 1) {
+    throw std::runtime_error("cannot draw a random key for the credential cache");
+  }
+  limits_.workers = std::max(limits_.workers, 1);
+  limits_.max_queued = std::max<size_t>(limits_.max_queued, 1);
+  for (int i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
 
-BasicAuthChecker::~BasicAuthChecker() = default;
+BasicAuthChecker::~BasicAuthChecker() {
+  {
+    const std::lock_guard<std::mutex> lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+}
+
+BasicAuthChecker::Digest BasicAuthChecker::DigestOf(const std::string& user,
+                                                    const std::string& password) const {
+  // User and password are length-prefixed so that ("ab", "c") and ("a", "bc") differ.
+  const std::string key = std::to_string(user.size()) + ":" + user + password;
+  Digest digest;
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
+       reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data(), &length);
+  OPENSSL_cleanse(const_cast<char*>(key.data()), key.size());
+  return digest;
+}
+
+AuthResult BasicAuthChecker::Cached(const Digest& digest) {
+  const std::lock_guard<std::mutex> lock(cache_mutex_);
+  bool passed = false;
+  for (const Digest& known : passed_) {
+    passed |= CRYPTO_memcmp(known.data(), digest.data(), digest.size()) == 0;
+  }
+  if (passed) return AuthResult::kAllowed;
+  // An ordered lookup may leak, by its timing, how close a digest is to one that failed:
+  // nothing an attacker does not already know.
+  if (failed_.contains(digest)) return AuthResult::kDenied;
+  return AuthResult::kBusy;
+}
+
+bool BasicAuthChecker::RunBcrypt(const std::string& user, const std::string& password,
+                                 const Digest& digest) {
+  const auto found = hashes_.find(user);
+  ++bcrypt_runs_;
+  const bool ok = BcryptMatches(password, found == hashes_.end() ? kDecoyHash : found->second) &&
+                  found != hashes_.end();
+  const std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (ok) {
+    if (passed_.size() >= limits_.max_cached_passes) passed_.clear();
+    passed_.push_back(digest);
+  } else {
+    if (failed_.size() >= limits_.max_cached_failures) failed_.clear();
+    failed_.insert(digest);
+  }
+  return ok;
+}
 
 bool BasicAuthChecker::Allows(std::string_view authorization) {
   std::string user;
@@ -107,26 +168,59 @@ bool BasicAuthChecker::Allows(std::string_view authorization) {
 }
 
 bool BasicAuthChecker::Allows(const std::string& user, const std::string& password) {
-  // User and password are length-prefixed so that ("ab", "c") and ("a", "bc") differ.
-  const std::string key = std::to_string(user.size()) + ":" + user + password;
-  Digest digest;
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data());
-  {
-    const std::lock_guard<std::mutex> lock(cache_mutex_);
-    if (passed_.contains(digest)) return true;
+  const Digest digest = DigestOf(user, password);
+  const AuthResult cached = Cached(digest);
+  if (cached != AuthResult::kBusy) return cached == AuthResult::kAllowed;
+  return RunBcrypt(user, password, digest);
+}
+
+void BasicAuthChecker::Check(std::string_view authorization, Done done, bool suspect) {
+  Job job;
+  if (!detail::ParseBasicAuthorization(authorization, &job.user, &job.password)) {
+    done(AuthResult::kDenied);
+    return;
   }
-  const auto found = hashes_.find(user);
-  bool ok = false;
-  {
-    const std::lock_guard<std::mutex> lock(bcrypt_mutex_);
-    ++bcrypt_runs_;
-    ok = BcryptMatches(password, found == hashes_.end() ? kDecoyHash : found->second);
+  job.digest = DigestOf(job.user, job.password);
+  const AuthResult cached = Cached(job.digest);
+  if (cached != AuthResult::kBusy) {
+    done(cached);
+    return;
   }
-  if (!ok || found == hashes_.end()) return false;
-  const std::lock_guard<std::mutex> lock(cache_mutex_);
-  if (passed_.size() >= kMaxCachedCredentials) passed_.clear();
-  passed_.insert(digest);
-  return true;
+  job.done = std::move(done);
+  Done pushed_out;
+  {
+    const std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (fresh_.size() + suspect_.size() >= limits_.max_queued) {
+      std::deque<Job>& oldest = suspect_.empty() ? fresh_ : suspect_;
+      pushed_out = std::move(oldest.front().done);
+      oldest.pop_front();
+    }
+    (suspect ? suspect_ : fresh_).push_back(std::move(job));
+  }
+  queue_cv_.notify_one();
+  if (pushed_out) pushed_out(AuthResult::kBusy);
+}
+
+void BasicAuthChecker::WorkerLoop() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !fresh_.empty() || !suspect_.empty(); });
+      if (stopping_) return;
+      std::deque<Job>& next = fresh_.empty() ? suspect_ : fresh_;
+      job = std::move(next.back());  // newest first
+      next.pop_back();
+    }
+    // The same credentials may have been checked while this job waited.
+    AuthResult result = Cached(job.digest);
+    if (result == AuthResult::kBusy) {
+      result = RunBcrypt(job.user, job.password, job.digest) ? AuthResult::kAllowed
+                                                             : AuthResult::kDenied;
+    }
+    OPENSSL_cleanse(job.password.data(), job.password.size());
+    job.done(result);
+  }
 }
 
 }  // namespace vmq::expose

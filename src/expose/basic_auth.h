@@ -5,38 +5,98 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace vmq::expose {
 
-// Checks "Authorization: Basic ..." headers against a fixed set of users. bcrypt is slow on
-// purpose (tens of milliseconds at cost 10), so a scraper sending the same credentials every
-// few seconds would otherwise cost a bcrypt per scrape: credentials that passed are remembered
-// as a SHA-256 digest of user and password (never in plain text). Failures are not remembered,
-// so every wrong guess pays the full bcrypt cost. bcrypt runs one at a time, which bounds the
-// CPU a flood of bad requests can take to one core. Thread-safe.
+enum class AuthResult { kAllowed, kDenied, kBusy };
+
+struct AuthLimits {
+  // bcrypt threads. bcrypt costs tens of milliseconds on purpose; it never runs on the
+  // server's I/O threads, and this bounds the CPU a flood of wrong passwords can take.
+  int workers = 2;
+  // Checks waiting for a worker. When full, the oldest waiting check is answered kBusy without
+  // a bcrypt (a suspect one first, see Check). Workers take the newest first, so a scraper
+  // arriving during a flood does not wait behind the attackers' queue.
+  size_t max_queued = 64;
+  size_t max_cached_passes = 64;      // distinct credentials that passed
+  size_t max_cached_failures = 4096;  // distinct credentials that failed
+};
+
+// Checks "Authorization: Basic ..." headers against a fixed set of users. Both outcomes of a
+// bcrypt are remembered, keyed by an HMAC-SHA-256 of user and password under a key drawn at
+// start-up (so neither passwords nor unsalted digests of them stay in memory): a scraper
+// sending the same credentials every few seconds pays one bcrypt, and so does an attacker
+// repeating one wrong password. The users cannot change while the process runs, so a cached
+// outcome never goes stale. Both caches are bounded (cleared when full). Thread-safe.
 class BasicAuthChecker {
  public:
-  explicit BasicAuthChecker(std::map<std::string, std::string> bcrypt_hashes);
+  explicit BasicAuthChecker(std::map<std::string, std::string> bcrypt_hashes,
+                            AuthLimits limits = {});
   ~BasicAuthChecker();
+  BasicAuthChecker(const BasicAuthChecker&) = delete;
+  BasicAuthChecker& operator=(const BasicAuthChecker&) = delete;
 
-  // `authorization` is the whole header value; empty or malformed is a refusal.
+  // Synchronous: a cache hit, else bcrypt on the caller's thread. `authorization` is the whole
+  // header value; empty or malformed is a refusal.
   bool Allows(std::string_view authorization);
   bool Allows(const std::string& user, const std::string& password);
-  // How many bcrypt computations were needed so far; lets tests see the cache work.
+
+  // Asynchronous, for the server's I/O threads: `done` runs at once for a cache hit or a
+  // malformed header, else later on a worker thread (or with kBusy on the thread of a later
+  // Check that pushed this one out of a full queue). Never runs after destruction starts;
+  // checks still queued then are dropped with their callbacks.
+  //
+  // `suspect`: the connection already sent wrong credentials. Suspect checks are served only
+  // when no other check waits: a flood over kept-alive connections resubmits a guess as soon
+  // as its 401 arrives, and under newest-first alone each resubmission would overtake a
+  // scraper's check.
+  using Done = std::function<void(AuthResult)>;
+  void Check(std::string_view authorization, Done done, bool suspect = false);
+
+  // How many bcrypt computations were needed so far; lets tests see the caches work.
   int bcrypt_runs() const { return bcrypt_runs_.load(); }
 
  private:
   using Digest = std::array<unsigned char, 32>;
+  struct Job {
+    std::string user;
+    std::string password;
+    Digest digest;
+    Done done;
+  };
+
+  Digest DigestOf(const std::string& user, const std::string& password) const;
+  // kBusy: not cached.
+  AuthResult Cached(const Digest& digest);
+  bool RunBcrypt(const std::string& user, const std::string& password, const Digest& digest);
+  void WorkerLoop();
 
   std::map<std::string, std::string> hashes_;
-  std::mutex bcrypt_mutex_;
+  AuthLimits limits_;
+  std::array<unsigned char, 32> hmac_key_;
+
   std::mutex cache_mutex_;
-  std::set<Digest> passed_;  // bounded: cleared when full
+  std::vector<Digest> passed_;  // scanned whole with a constant-time compare
+  std::set<Digest> failed_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Job> fresh_;    // newest at the back
+  std::deque<Job> suspect_;  // newest at the back
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+
   std::atomic<int> bcrypt_runs_{0};
 };
 

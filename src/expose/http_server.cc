@@ -1,138 +1,568 @@
+// The one translation unit that includes Boost.Beast and Asio (they compile slowly).
+
 #include "expose/http_server.h"
 
-#include <httplib.h>
+#include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
-#include "expose/basic_auth.h"
+#include "expose/http_content.h"
 
 namespace vmq::expose {
 namespace {
 
-constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
-constexpr char kHealthyPath[] = "/-/healthy";
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
-std::unique_ptr<httplib::Server> MakeServer(const WebConfig& web) {
-  if (!web.tls) return std::make_unique<httplib::Server>();
-  return std::make_unique<httplib::SSLServer>(web.tls->cert_file.c_str(),
-                                              web.tls->key_file.c_str());
+constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
+constexpr char kTextContentType[] = "text/plain; charset=utf-8";
+constexpr char kHealthyPath[] = "/-/healthy";
+// File descriptors kept for everything but client connections (targets, logs, config files).
+constexpr int kReservedFds = 64;
+// After an error answer the request may still be arriving: it is read and dropped for a
+// while so that the client sees the answer rather than a reset.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 1 << 20;
+constexpr auto kLogEvery = std::chrono::seconds(10);
+
+std::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
+
+enum class Refusal {
+  kTooManyConnections,
+  kRequestTimeout,
+  kHeaderTooLarge,
+  kBodyTooLarge,
+  kBadRequest,
+  kTlsHandshake,
+  kUnauthorized,
+  kAuthBusy,
+};
+constexpr std::array<const char*, 8> kRefusalNames = {
+    "too_many_connections", "request_timeout", "header_too_large", "body_too_large",
+    "bad_request",          "tls_handshake",   "unauthorized",     "auth_busy"};
+
+// Counts refusals for vmq_http_refused_total and logs them at most once per kLogEvery per
+// reason, so that a flood cannot flood the log too.
+class Refusals {
+ public:
+  explicit Refusals(Logger& logger) : logger_(logger) {}
+
+  void Count(Refusal reason) {
+    const size_t i = static_cast<size_t>(reason);
+    const uint64_t total = ++counts_[i];
+    const Clock::time_point now = Clock::now();
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (logged_[i] != 0 && now - last_logged_[i] < kLogEvery) return;
+    logger_.Warn("refused HTTP clients", {{"reason", kRefusalNames[i]},
+                                          {"since_last_log", std::to_string(total - logged_[i])},
+                                          {"total", std::to_string(total)}});
+    last_logged_[i] = now;
+    logged_[i] = total;
+  }
+
+  std::string Render(int open_connections) const {
+    std::string out =
+        "# HELP vmq_http_refused_total Connections and requests the exporter's HTTP server "
+        "refused, by reason.\n# TYPE vmq_http_refused_total counter\n";
+    for (size_t i = 0; i < kRefusalNames.size(); ++i) {
+      out += std::string("vmq_http_refused_total{reason=\"") + kRefusalNames[i] + "\"} " +
+             std::to_string(counts_[i].load()) + "\n";
+    }
+    out +=
+        "# HELP vmq_http_open_connections Connections open to the exporter's HTTP server.\n"
+        "# TYPE vmq_http_open_connections gauge\nvmq_http_open_connections " +
+        std::to_string(open_connections) + "\n";
+    return out;
+  }
+
+ private:
+  Logger& logger_;
+  std::array<std::atomic<uint64_t>, kRefusalNames.size()> counts_{};
+  std::mutex mu_;
+  std::array<Clock::time_point, kRefusalNames.size()> last_logged_{};
+  std::array<uint64_t, kRefusalNames.size()> logged_{};
+};
+
+using Body = std::shared_ptr<const std::string>;
+
+// The telemetry page of the latest snapshot plus the server's own counters, and its gzip,
+// built once and shared by every scrape until either changes: a thousand concurrent
+// scrapers cost one copy of the page and one compression. The counters are read again at
+// most once per second, so that connections coming and going do not force a compression per
+// scrape.
+class PageCache {
+ public:
+  template <class RenderOwn>
+  Body Get(const std::shared_ptr<const Snapshot>& snapshot, const RenderOwn& render_own,
+           bool gzip) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    const Clock::time_point now = Clock::now();
+    if (snapshot != snapshot_ || now - own_rendered_at_ >= std::chrono::seconds(1)) {
+      std::string own = render_own();
+      own_rendered_at_ = now;
+      if (snapshot != snapshot_ || own != own_metrics_) {
+        snapshot_ = snapshot;
+        own_metrics_ = std::move(own);
+        plain_ = std::make_shared<const std::string>(snapshot->metrics_text + own_metrics_);
+        gzip_.reset();
+      }
+    }
+    if (!gzip) return plain_;
+    if (!gzip_) gzip_ = std::make_shared<const std::string>(detail::Gzip(*plain_));
+    return gzip_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  Clock::time_point own_rendered_at_;
+  std::string own_metrics_;
+  Body plain_;
+  Body gzip_;
+};
+
+// What every connection shares. Outlives the io_context (declared before it).
+struct Shared {
+  Shared(ServerOptions server_options, const SnapshotStore& snapshot_store, Logger& log)
+      : options(std::move(server_options)), store(snapshot_store), logger(log), refusals(log) {}
+
+  ServerOptions options;
+  const SnapshotStore& store;
+  Logger& logger;
+  Refusals refusals;
+  PageCache page;
+  std::unique_ptr<BasicAuthChecker> auth;  // null: no authentication
+  std::atomic<int> open_connections{0};
+  int max_connections = 0;  // options.max_connections clamped to the file limit
+};
+
+struct Answer {
+  http::status status = http::status::ok;
+  const char* content_type = kTextContentType;
+  Body body;
+  bool gzip = false;
+  bool close = false;  // an error after which the connection cannot be trusted
+  bool vary = false;   // content negotiated on Accept-Encoding
+};
+
+Answer Text(http::status status, std::string text, bool close = false) {
+  return {status, kTextContentType, std::make_shared<const std::string>(std::move(text)), false,
+          close};
 }
 
-std::unique_ptr<BasicAuthChecker> MakeAuthChecker(const WebConfig& web) {
-  if (web.basic_auth_users.empty()) return nullptr;
-  return std::make_unique<BasicAuthChecker>(web.basic_auth_users);
+Answer ErrorAnswer(http::status status, bool close = false) {
+  return Text(status, "HTTP " + std::to_string(static_cast<int>(status)) + "\n", close);
+}
+
+Answer Route(Shared& shared, const http::request<http::string_body>& request,
+             const std::string& path) {
+  const ServerOptions& options = shared.options;
+  const bool known =
+      path == options.telemetry_path || path == kHealthyPath || path == "/-/ready" || path == "/";
+  if (!known) return ErrorAnswer(http::status::not_found);
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    return ErrorAnswer(http::status::method_not_allowed);
+  }
+  if (path == kHealthyPath) return Text(http::status::ok, "Healthy.\n");
+  const std::shared_ptr<const Snapshot> snapshot = shared.store.Current();
+  if (path == options.telemetry_path) {
+    const bool gzip = detail::AcceptsGzip(View(request[http::field::accept_encoding]));
+    return {http::status::ok,
+            kMetricsContentType,
+            shared.page.Get(
+                snapshot,
+                [&shared] { return shared.refusals.Render(shared.open_connections.load()); }, gzip),
+            gzip,
+            false,
+            true};
+  }
+  if (path == "/-/ready") {
+    return snapshot->ready ? Text(http::status::ok, "Ready.\n")
+                           : Text(http::status::service_unavailable,
+                                  "Not ready: waiting for the first poll of every target.\n");
+  }
+  return {http::status::ok, "text/html; charset=utf-8",
+          std::make_shared<const std::string>(
+              RenderLandingPage(*snapshot, options.telemetry_path, VMQ_VERSION)),
+          false, false};
+}
+
+// One connection, plain or TLS. Holds no thread: every step is an asynchronous operation on
+// the connection's strand with a deadline, and the session lives as long as one is pending.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+ public:
+  Session(Stream stream, Shared& shared)
+      : stream_(std::move(stream)),
+        shared_(shared),
+        // Room for the largest request allowed and one read beyond it, never more.
+        buffer_(shared.options.max_header_bytes + shared.options.max_body_bytes + 4096) {}
+  ~Session() { --shared_.open_connections; }
+
+  void Start() {
+    if constexpr (kTls) {
+      Tcp().expires_after(shared_.options.tls_handshake_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  self->shared_.refusals.Count(Refusal::kTlsHandshake);
+                                  return;
+                                }
+                                self->ReadRequest();
+                              });
+    } else {
+      ReadRequest();
+    }
+  }
+
+ private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // Between keep-alive requests: the idle timeout until a first byte, then ReadRequest.
+  void WaitForRequest() {
+    if (buffer_.size() > 0) return ReadRequest();  // pipelined
+    Tcp().expires_after(std::chrono::seconds(shared_.options.keep_alive_seconds));
+    stream_.async_read_some(buffer_.prepare(1024),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t bytes) {
+                              if (ec)
+                                return;  // idle timeout or the client closed: nothing to answer
+                              self->buffer_.commit(bytes);
+                              self->ReadRequest();
+                            });
+  }
+
+  // Headers and body must arrive within request_timeout, in at most the buffer's size.
+  void ReadRequest() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_.options.max_header_bytes));
+    parser_->body_limit(shared_.options.max_body_bytes);
+    Tcp().expires_after(shared_.options.request_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    // The client closed, between requests or in the middle of one: nobody to answer.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return;
+    if (ec == beast::error::timeout) return shared_.refusals.Count(Refusal::kRequestTimeout);
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      return Refuse(Refusal::kHeaderTooLarge, http::status::request_header_fields_too_large);
+    }
+    if (ec == http::error::body_limit) {
+      return Refuse(Refusal::kBodyTooLarge, http::status::payload_too_large);
+    }
+    if (ec.category() == beast::http::make_error_code(http::error::bad_target).category()) {
+      return Refuse(Refusal::kBadRequest, http::status::bad_request);
+    }
+    if (ec) return;  // reset, TLS failure: nobody to answer
+    request_ = parser_->release();
+    parser_.reset();
+    ++served_;
+    const std::optional<std::string> path = detail::RequestPath(View(request_.target()));
+    if (!path) return Refuse(Refusal::kBadRequest, http::status::bad_request);
+    if (!shared_.auth || *path == kHealthyPath) return Write(Route(shared_, request_, *path));
+    shared_.auth->Check(
+        View(request_[http::field::authorization]),
+        [self = this->shared_from_this(), path = *path](AuthResult result) {
+          net::post(self->stream_.get_executor(),
+                    [self, path, result] { self->OnAuthorized(result, path); });
+        },
+        /*suspect=*/auth_failures_ > 0);
+  }
+
+  void OnAuthorized(AuthResult result, const std::string& path) {
+    if (result == AuthResult::kAllowed) return Write(Route(shared_, request_, path));
+    if (result == AuthResult::kBusy) {
+      shared_.refusals.Count(Refusal::kAuthBusy);
+      Answer answer = Text(http::status::service_unavailable,
+                           "Too many authentication checks in progress; retry.\n");
+      extra_header_ = {http::field::retry_after, "1"};
+      return Write(std::move(answer));
+    }
+    shared_.refusals.Count(Refusal::kUnauthorized);
+    ++auth_failures_;
+    extra_header_ = {http::field::www_authenticate, "Basic realm=\"vernemq-pubcomp-exporter\""};
+    Write(Text(http::status::unauthorized, "Unauthorized\n"));
+  }
+
+  void Refuse(Refusal reason, http::status status) {
+    shared_.refusals.Count(reason);
+    request_ = {};
+    request_.version(11);
+    Write(ErrorAnswer(status, true));
+  }
+
+  void Write(Answer answer) {
+    body_ = std::move(answer.body);
+    const bool keep_alive =
+        !answer.close && request_.keep_alive() && served_ < shared_.options.keep_alive_max_requests;
+    response_ = {};
+    response_.result(answer.status);
+    response_.version(request_.version());
+    response_.set(http::field::content_type, answer.content_type);
+    if (answer.gzip) response_.set(http::field::content_encoding, "gzip");
+    if (answer.vary) response_.set(http::field::vary, "Accept-Encoding");
+    if (extra_header_) response_.set(extra_header_->first, extra_header_->second);
+    extra_header_.reset();
+    if (answer.status == http::status::method_not_allowed) {
+      response_.set(http::field::allow, "GET, HEAD");
+    }
+    response_.keep_alive(keep_alive);
+    if (keep_alive) {
+      response_.set(http::field::keep_alive,
+                    "timeout=" + std::to_string(shared_.options.keep_alive_seconds));
+    }
+    if (request_.method() == http::verb::head) {
+      response_.content_length(body_->size());
+    } else {
+      response_.body() = {body_->data(), body_->size()};
+      response_.prepare_payload();
+    }
+    Tcp().expires_after(shared_.options.write_timeout);
+    http::async_write(stream_, response_,
+                      [self = this->shared_from_this(), keep_alive, linger = answer.close](
+                          beast::error_code ec, size_t) {
+                        self->body_.reset();
+                        if (ec) return;
+                        if (keep_alive) return self->WaitForRequest();
+                        self->Close(linger);
+                      });
+  }
+
+  void Close(bool linger) {
+    Tcp().expires_after(kLingerTime);
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if (linger) Drain();
+    }
+  }
+
+  // Reads and drops what the client still sends, up to kLingerBytes or kLingerTime.
+  void Drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t bytes) {
+                              self->drained_ += bytes;
+                              if (!ec && self->drained_ < kLingerBytes) self->Drain();
+                            });
+  }
+
+  Stream stream_;
+  Shared& shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> request_;
+  http::response<http::span_body<const char>> response_;
+  Body body_;  // what response_ points into, until it is written
+  std::optional<std::pair<http::field, std::string>> extra_header_;
+  int served_ = 0;
+  int auth_failures_ = 0;  // on this connection; its later checks are suspect
+  size_t drained_ = 0;
+};
+
+// Raises the soft open-file limit to the hard one; returns the soft limit now in force.
+int RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  constexpr rlim_t kMax = 1 << 30;
+  return static_cast<int>(std::min(limit.rlim_cur, kMax));
 }
 
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(ServerOptions server_options, const SnapshotStore& snapshot_store, Logger& log)
-      : options(std::move(server_options)),
-        store(snapshot_store),
-        logger(log),
-        server(MakeServer(options.web)),
-        auth(MakeAuthChecker(options.web)) {}
+  Impl(ServerOptions options, const SnapshotStore& store, Logger& logger)
+      : shared(std::move(options), store, logger),
+        io(std::in_place, std::max(shared.options.threads, 1)),
+        acceptor(std::in_place, *io),
+        accept_retry(std::in_place, *io) {}
 
-  void InstallRoutes(const std::string& version);
-  void InstallAuthentication();
+  bool SetUpTls();
+  bool Listen();
+  void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void RunIo();
 
-  ServerOptions options;
-  const SnapshotStore& store;
-  Logger& logger;
-  std::unique_ptr<httplib::Server> server;
-  std::unique_ptr<BasicAuthChecker> auth;  // null: no authentication
-  std::thread accept_loop;
+  Shared shared;
+  std::optional<ssl::context> tls;
+  // Reset by Stop (acceptor and timer first): destroying the io_context destroys the pending
+  // handlers, which own the sessions, which closes every connection.
+  std::optional<net::io_context> io;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_retry;
+  std::vector<std::thread> threads;
   int port = 0;
 };
 
-void HttpServer::Impl::InstallRoutes(const std::string& version) {
-  server->Get(options.telemetry_path, [this](const httplib::Request&, httplib::Response& res) {
-    // Compression, when the scraper asks for gzip, is applied by cpp-httplib.
-    res.set_content(store.Current()->metrics_text, kMetricsContentType);
-  });
-  server->Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("Healthy.\n", "text/plain; charset=utf-8");
-  });
-  server->Get("/-/ready", [this](const httplib::Request&, httplib::Response& res) {
-    if (store.Current()->ready) {
-      res.set_content("Ready.\n", "text/plain; charset=utf-8");
-    } else {
-      res.status = 503;
-      res.set_content("Not ready: waiting for the first poll of every target.\n",
-                      "text/plain; charset=utf-8");
-    }
-  });
-  server->Get("/", [this, version](const httplib::Request&, httplib::Response& res) {
-    res.set_content(RenderLandingPage(*store.Current(), options.telemetry_path, version),
-                    "text/html; charset=utf-8");
-  });
-  server->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      res.set_content("HTTP " + std::to_string(res.status) + "\n", "text/plain; charset=utf-8");
-    }
+bool HttpServer::Impl::SetUpTls() {
+  const std::optional<TlsServerConfig>& config = shared.options.web.tls;
+  if (!config) return true;
+  try {
+    tls.emplace(ssl::context::tls_server);
+    tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                     ssl::context::single_dh_use);
+    tls->use_certificate_chain_file(config->cert_file);
+    tls->use_private_key_file(config->key_file, ssl::context::pem);
+    if (SSL_CTX_check_private_key(tls->native_handle()) != 1) throw std::runtime_error("mismatch");
+    return true;
+  } catch (const std::exception& error) {
+    shared.logger.Error("cannot use the TLS certificate and key", {{"cert_file", config->cert_file},
+                                                                   {"key_file", config->key_file},
+                                                                   {"error", error.what()}});
+    return false;
+  }
+}
+
+bool HttpServer::Impl::Listen() {
+  const ServerOptions& options = shared.options;
+  beast::error_code ec;
+  tcp::resolver resolver(*io);
+  const auto endpoints =
+      resolver.resolve(options.host, std::to_string(options.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (!ec && !endpoints.empty()) {
+    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(std::max(options.listen_backlog, 128), ec);
+  } else if (!ec) {
+    ec = net::error::host_not_found;
+  }
+  if (ec) {
+    shared.logger.Error(
+        "cannot listen",
+        {{"address", options.host + ":" + std::to_string(options.port)}, {"error", ec.message()}});
+    return false;
+  }
+  port = acceptor->local_endpoint().port();
+  return true;
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor->async_accept(net::make_strand(*io), [this](beast::error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
   });
 }
 
-void HttpServer::Impl::InstallAuthentication() {
-  if (!auth) return;
-  server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path == kHealthyPath || auth->Allows(req.get_header_value("Authorization"))) {
-      return httplib::Server::HandlerResponse::Unhandled;
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Out of file descriptors or memory: wait rather than spin on the same error.
+    shared.refusals.Count(Refusal::kTooManyConnections);
+    accept_retry->expires_after(std::chrono::milliseconds(50));
+    accept_retry->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) Accept();
+    });
+    return;
+  }
+  if (shared.open_connections.load() >= shared.max_connections) {
+    shared.refusals.Count(Refusal::kTooManyConnections);
+    // Reset rather than close: no TIME_WAIT state kept for a connection never served.
+    socket.set_option(net::socket_base::linger(true, 0), ec);
+    socket.close(ec);
+    return Accept();
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  ++shared.open_connections;
+  if (tls) {
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), shared)
+        ->Start();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), shared)
+        ->Start();
+  }
+  Accept();
+}
+
+void HttpServer::Impl::RunIo() {
+  for (;;) {
+    try {
+      io->run();
+      return;
+    } catch (const std::exception& error) {
+      // A handler threw (bad_alloc, zlib): that connection is gone, the server goes on.
+      shared.logger.Error("HTTP handler failed", {{"error", error.what()}});
     }
-    res.status = 401;
-    res.set_header("WWW-Authenticate", "Basic realm=\"vernemq-pubcomp-exporter\"");
-    res.set_content("Unauthorized\n", "text/plain; charset=utf-8");
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  }
 }
 
 HttpServer::HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger)
-    : impl_(std::make_unique<Impl>(std::move(options), store, logger)) {
-  const int threads = impl_->options.threads;
-  impl_->server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  impl_->server->set_keep_alive_timeout(impl_->options.keep_alive_seconds);
-  impl_->server->set_keep_alive_max_count(impl_->options.keep_alive_max_requests);
-  impl_->server->set_read_timeout(10);
-  impl_->server->set_write_timeout(10);
-  impl_->server->set_payload_max_length(64 * 1024);
-  impl_->InstallRoutes(VMQ_VERSION);
-  impl_->InstallAuthentication();
-}
+    : impl_(std::make_unique<Impl>(std::move(options), store, logger)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::Start() {
-  auto& opts = impl_->options;
-  if (!impl_->server->is_valid()) {
-    impl_->logger.Error(
-        "cannot use the TLS certificate and key",
-        {{"cert_file", opts.web.tls->cert_file}, {"key_file", opts.web.tls->key_file}});
-    return false;
+  Shared& shared = impl_->shared;
+  if (!impl_->SetUpTls() || !impl_->Listen()) return false;
+  const int file_limit = RaiseFileLimit();
+  shared.max_connections =
+      std::max(1, std::min(shared.options.max_connections, file_limit - kReservedFds));
+  if (shared.max_connections < shared.options.max_connections) {
+    shared.logger.Warn("open-file limit lowers the connection limit",
+                       {{"max_connections", std::to_string(shared.max_connections)},
+                        {"nofile", std::to_string(file_limit)}});
   }
-  if (opts.port == 0) {
-    impl_->port = impl_->server->bind_to_any_port(opts.host);
-  } else if (impl_->server->bind_to_port(opts.host, opts.port)) {
-    impl_->port = opts.port;
+  if (!shared.options.web.basic_auth_users.empty()) {
+    shared.auth = std::make_unique<BasicAuthChecker>(shared.options.web.basic_auth_users,
+                                                     shared.options.auth);
   }
-  if (impl_->port <= 0) {
-    impl_->logger.Error("cannot listen",
-                        {{"address", opts.host + ":" + std::to_string(opts.port)}});
-    return false;
+  impl_->Accept();
+  for (int i = 0; i < std::max(shared.options.threads, 1); ++i) {
+    impl_->threads.emplace_back([this] { impl_->RunIo(); });
   }
-  impl_->accept_loop = std::thread([this] { impl_->server->listen_after_bind(); });
-  // cpp-httplib 0.11 ignores stop() until the accept loop runs; wait for it so Stop() works.
-  while (!impl_->server->is_running()) std::this_thread::yield();
-  impl_->logger.Info("listening", {{"address", opts.host + ":" + std::to_string(impl_->port)},
-                                   {"tls", opts.web.tls ? "true" : "false"},
-                                   {"basic_auth", impl_->auth ? "true" : "false"}});
+  shared.logger.Info("listening",
+                     {{"address", shared.options.host + ":" + std::to_string(impl_->port)},
+                      {"tls", shared.options.web.tls ? "true" : "false"},
+                      {"basic_auth", shared.auth ? "true" : "false"},
+                      {"max_connections", std::to_string(shared.max_connections)}});
   return true;
 }
 
 int HttpServer::bound_port() const { return impl_->port; }
 
 void HttpServer::Stop() {
-  impl_->server->stop();
-  if (impl_->accept_loop.joinable()) impl_->accept_loop.join();
+  if (!impl_->io) return;
+  impl_->io->stop();
+  for (std::thread& thread : impl_->threads) thread.join();
+  impl_->threads.clear();
+  // Workers post their answers to `io`: joined first. Queued checks are dropped.
+  impl_->shared.auth.reset();
+  impl_->accept_retry.reset();
+  impl_->acceptor.reset();
+  impl_->io.reset();
 }
 
 }  // namespace vmq::expose

@@ -1,25 +1,43 @@
 #ifndef VMQ_EXPOSE_HTTP_SERVER_H_
 #define VMQ_EXPOSE_HTTP_SERVER_H_
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "common/log.h"
+#include "expose/basic_auth.h"
 #include "expose/snapshot.h"
 #include "expose/web_config.h"
 
 namespace vmq::expose {
 
+// Limits that keep hostile or broken clients from stalling the server or growing its memory;
+// docs/http-server.md says what happens when each is hit.
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 9742;
   std::string telemetry_path = "/metrics";
-  // cpp-httplib holds one pool thread per open connection: a small pool plus short
-  // keep-alive keeps idle scrapers from starving the rest.
-  int threads = 8;
+  // Event-driven I/O threads: a connection holds no thread, only a socket and a buffer.
+  int threads = 2;
+  // Beyond this many open connections a new one is accepted and closed at once. Clamped to
+  // the open-file limit (whose soft value is raised to the hard one at start) minus a reserve.
+  int max_connections = 4096;
+  int listen_backlog = 1024;
+  // Request line plus headers; beyond it 431 and the connection is closed.
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 64 * 1024;  // beyond it 413
+  // From the first byte of a request (from accept for a connection's first request) to the
+  // end of its headers and body; then the connection is closed without an answer.
+  std::chrono::milliseconds request_timeout{5000};
+  std::chrono::milliseconds tls_handshake_timeout{5000};
+  std::chrono::milliseconds write_timeout{10000};
+  // A keep-alive connection waits this long for its next request.
   int keep_alive_seconds = 5;
   int keep_alive_max_requests = 100;
+  // bcrypt worker pool and credential caches for basic auth.
+  AuthLimits auth{};
   // TLS and basic auth from --web.config.file; the default serves plain HTTP to anyone.
   WebConfig web;
 };
@@ -27,16 +45,19 @@ struct ServerOptions {
 // Serves /metrics (gzip when asked), the landing page, /-/healthy and /-/ready from the
 // latest snapshot only. With basic-auth users every path but /-/healthy needs credentials:
 // liveness probes (kubelet, the container HEALTHCHECK) carry none and reveal nothing.
+// Refused connections and requests are counted by reason in vmq_http_refused_total, appended
+// to the telemetry page.
 class HttpServer {
  public:
   HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger);
   ~HttpServer();
 
-  // Binds and serves on a thread of its own; false (and a log line) when the address cannot
+  // Binds and serves on threads of its own; false (and a log line) when the address cannot
   // be bound or the TLS certificate and key cannot be used together.
   bool Start();
   int bound_port() const;
-  // Stops accepting, finishes in-flight requests and joins. Safe to call more than once.
+  // Stops accepting and serving, closes every connection and joins. Safe to call more than
+  // once.
   void Stop();
 
  private:

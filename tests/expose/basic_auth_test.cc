@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/bcrypt.h"
 
@@ -64,13 +69,70 @@ TEST(BasicAuthChecker, AllowsKnownUserWithRightPasswordOnly) {
   EXPECT_FALSE(checker.Allows(""));
 }
 
-TEST(BasicAuthChecker, RemembersCredentialsThatPassedButNotFailures) {
+TEST(BasicAuthChecker, RemembersCredentialsThatPassedAndThatFailed) {
   BasicAuthChecker checker({{"alice", Bcrypt("pass")}});
   ASSERT_TRUE(checker.Allows("alice", "pass"));
   ASSERT_TRUE(checker.Allows("alice", "pass"));
   EXPECT_EQ(checker.bcrypt_runs(), 1);
   EXPECT_FALSE(checker.Allows("alice", "wrong"));
   EXPECT_FALSE(checker.Allows("alice", "wrong"));
+  EXPECT_EQ(checker.bcrypt_runs(), 2);
+  EXPECT_FALSE(checker.Allows("alice", "wrong2"));
+  EXPECT_EQ(checker.bcrypt_runs(), 3);
+}
+
+TEST(BasicAuthChecker, CachesStayBoundedAndStillAnswerRight) {
+  BasicAuthChecker checker({{"alice", Bcrypt("pass")}},
+                           {.max_cached_passes = 1, .max_cached_failures = 2});
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(checker.Allows("alice", "wrong" + std::to_string(i)));
+  EXPECT_TRUE(checker.Allows("alice", "pass"));
+  EXPECT_FALSE(checker.Allows("alice", "wrong0"));  // pushed out, checked again
+  EXPECT_EQ(checker.bcrypt_runs(), 7);
+}
+
+// Runs Check and waits for its answer.
+AuthResult CheckAndWait(BasicAuthChecker& checker, const std::string& header) {
+  std::promise<AuthResult> answer;
+  checker.Check(header, [&answer](AuthResult result) { answer.set_value(result); });
+  return answer.get_future().get();
+}
+
+TEST(BasicAuthChecker, CheckAnswersOffTheCallersThreadAndUsesTheCache) {
+  BasicAuthChecker checker({{"alice", Bcrypt("pass")}});
+  EXPECT_EQ(CheckAndWait(checker, BasicHeader("YWxpY2U6cGFzcw==")), AuthResult::kAllowed);
+  EXPECT_EQ(CheckAndWait(checker, BasicHeader("YWxpY2U6cGFzeA==")), AuthResult::kDenied);
+  EXPECT_EQ(CheckAndWait(checker, "Bearer x"), AuthResult::kDenied);
+  EXPECT_EQ(CheckAndWait(checker, BasicHeader("YWxpY2U6cGFzcw==")), AuthResult::kAllowed);
+  EXPECT_EQ(checker.bcrypt_runs(), 2);
+}
+
+// One worker, a queue of two: a third waiting check pushes out the oldest, which is answered
+// kBusy without a bcrypt, and the newest is served first.
+TEST(BasicAuthChecker, FullQueueAnswersOldestBusyAndServesNewestFirst) {
+  // Cost 12: long enough (hundreds of ms) for the queue to fill while the worker is busy.
+  const std::string slow_hash = Bcrypt("pass", 12);
+  BasicAuthChecker checker({{"alice", slow_hash}}, {.workers = 1, .max_queued = 2});
+  std::mutex mu;
+  std::vector<std::string> order;
+  std::promise<void> all_done;
+  int remaining = 4;
+  auto record = [&](std::string name) {
+    return [&, name](AuthResult result) {
+      const std::lock_guard<std::mutex> lock(mu);
+      order.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
+      if (--remaining == 0) all_done.set_value();
+    };
+  };
+  auto header = [](const std::string& password) {
+    return "Basic " + testing::Base64("alice:" + password);
+  };
+  checker.Check(header("first"), record("first"));  // taken by the worker at once
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  checker.Check(header("a"), record("a"));
+  checker.Check(header("b"), record("b"));
+  checker.Check(header("c"), record("c"));  // pushes out "a"
+  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(order, (std::vector<std::string>{"a:busy", "first:done", "c:done", "b:done"}));
   EXPECT_EQ(checker.bcrypt_runs(), 3);
 }
 
@@ -84,6 +146,34 @@ TEST(BasicAuthChecker, UnknownUserCostsABcryptLikeAKnownOne) {
   BasicAuthChecker checker({{"alice", Bcrypt("pass")}});
   EXPECT_FALSE(checker.Allows("mallory", "pass"));
   EXPECT_EQ(checker.bcrypt_runs(), 1);
+}
+
+TEST(BasicAuthChecker, SuspectChecksWaitBehindFreshOnes) {
+  const std::string slow_hash = Bcrypt("pass", 12);
+  BasicAuthChecker checker({{"alice", slow_hash}}, {.workers = 1, .max_queued = 3});
+  std::mutex mu;
+  std::vector<std::string> order;
+  std::promise<void> all_done;
+  int remaining = 5;
+  auto record = [&](std::string name) {
+    return [&, name](AuthResult result) {
+      const std::lock_guard<std::mutex> lock(mu);
+      order.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
+      if (--remaining == 0) all_done.set_value();
+    };
+  };
+  auto header = [](const std::string& password) {
+    return "Basic " + testing::Base64("alice:" + password);
+  };
+  checker.Check(header("first"), record("first"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  checker.Check(header("s1"), record("s1"), /*suspect=*/true);
+  checker.Check(header("fresh"), record("fresh"));
+  checker.Check(header("s2"), record("s2"), /*suspect=*/true);
+  checker.Check(header("s3"), record("s3"), /*suspect=*/true);  // full: pushes out s1
+  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(order, (std::vector<std::string>{"s1:busy", "first:done", "fresh:done", "s3:done",
+                                             "s2:done"}));
 }
 
 }  // namespace
