@@ -89,8 +89,10 @@ bool ParseBasicAuthorization(std::string_view header, std::string* user, std::st
 }  // namespace detail
 
 bool BcryptMatches(const std::string& password, const std::string& hash) {
-  // crypt() reads C strings: a password with a NUL would be checked as its prefix.
+  // crypt() reads C strings: a password with a NUL would be checked as its prefix. bcrypt
+  // ignores every byte after the 72nd: a longer password would pass as any of its extensions.
   if (password.find('\0') != std::string::npos) return false;
+  if (password.size() > kMaxBcryptPasswordBytes) return false;
   auto data = std::make_unique<crypt_data>();  // about 32 KiB; kept off the stack
   const char* result = crypt_r(password.c_str(), hash.c_str(), data.get());
   // libxcrypt returns NULL or a string starting with '*' for a hash it cannot use.

@@ -100,7 +100,11 @@ class BasicAuthChecker {
   std::atomic<int> bcrypt_runs_{0};
 };
 
-// bcrypt via libcrypt's crypt_r, compared in constant time. False for a malformed hash.
+// bcrypt reads at most this many bytes of a password.
+inline constexpr size_t kMaxBcryptPasswordBytes = 72;
+
+// bcrypt via libcrypt's crypt_r, compared in constant time. False for a malformed hash and for
+// a password longer than kMaxBcryptPasswordBytes (which bcrypt would silently truncate).
 bool BcryptMatches(const std::string& password, const std::string& hash);
 
 namespace detail {

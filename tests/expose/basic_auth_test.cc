@@ -41,6 +41,15 @@ TEST(Bcrypt, RefusesMalformedHashAndPasswordWithNul) {
   EXPECT_FALSE(BcryptMatches(std::string("ab\0c", 4), hash));
 }
 
+// bcrypt ignores what follows byte 72, so any suffix of a valid 72-byte password would pass.
+TEST(Bcrypt, RefusesPasswordsLongerThanBcryptReads) {
+  const std::string password(72, 'p');
+  const std::string hash = Bcrypt(password);
+  EXPECT_TRUE(BcryptMatches(password, hash));
+  EXPECT_FALSE(BcryptMatches(password + "anything", hash));
+  EXPECT_FALSE(BcryptMatches(password + "p", hash));
+}
+
 TEST(BasicAuthorizationHeader, SplitsUserAndPassword) {
   std::string user;
   std::string password;
