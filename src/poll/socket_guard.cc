@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <array>
 #include <cerrno>
 
@@ -71,6 +72,10 @@ struct SocketGuard::Entry {
 };
 
 SocketGuard::SocketGuard(const Clock& clock, Millis tick) : clock_(clock), tick_(tick) {
+  // OpenSSL writes a poll's TLS records with write(2), which raises SIGPIPE once a hostile
+  // peer has closed; the default action would end the whole process. Every poll goes through
+  // a guard, so the guard is where the process stops taking that signal.
+  std::signal(SIGPIPE, SIG_IGN);
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) == 0) {
     wake_read_ = pipe_fds[0];

@@ -53,7 +53,8 @@ struct GuardLimits {
 class SocketGuard {
  public:
   // `clock` decides deadlines; `tick` is the longest the thread sleeps between checks while
-  // polls are active (it sleeps until woken when there are none).
+  // polls are active (it sleeps until woken when there are none). Sets SIGPIPE to ignored for
+  // the process: a peer's close must fail a poll, not end the exporter.
   explicit SocketGuard(const Clock& clock, Millis tick = Millis(20));
   ~SocketGuard();  // every Watch must have finished
   SocketGuard(const SocketGuard&) = delete;
