@@ -303,6 +303,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     shared_.refusals.Count(Refusal::kUnauthorized);
     ++auth_failures_;
+    if (result == AuthResult::kDeniedUnderLoad) {
+      // A timer on the connection's strand: the session holds no thread while it waits.
+      delay_.emplace(stream_.get_executor());
+      delay_->expires_after(shared_.options.auth.failure_delay_under_load);
+      delay_->async_wait([self = this->shared_from_this()](beast::error_code) {
+        self->delay_.reset();
+        self->Unauthorized();
+      });
+      return;
+    }
+    Unauthorized();
+  }
+
+  void Unauthorized() {
     extra_header_ = {http::field::www_authenticate, "Basic realm=\"vernemq-pubcomp-exporter\""};
     Write(Text(http::status::unauthorized, "Unauthorized\n"));
   }
@@ -381,7 +395,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Body body_;  // what response_ points into, until it is written
   std::optional<std::pair<http::field, std::string>> extra_header_;
   int served_ = 0;
-  int auth_failures_ = 0;  // on this connection; its later checks are suspect
+  std::optional<net::steady_timer> delay_;  // a kDeniedUnderLoad answer waits on it
+  int auth_failures_ = 0;                   // on this connection; its later checks are suspect
   size_t drained_ = 0;
 };
 
