@@ -69,8 +69,8 @@ class BasicAuthChecker {
 
   // Asynchronous, for the server's I/O threads: `done` runs at once for a cache hit or a
   // malformed header, else later on a worker thread (or with kBusy on the thread of a later
-  // Check that pushed this one out of a full queue). Never runs after destruction starts;
-  // checks still queued then are dropped with their callbacks.
+  // Check that pushed this one out of a full queue). The destructor lets the checks being
+  // computed finish (their `done` runs) and drops the queued ones with their callbacks.
   //
   // `suspect`: the connection already sent wrong credentials. Suspect checks are served only
   // when no other check waits: a flood over kept-alive connections resubmits a guess as soon
