@@ -219,6 +219,10 @@ void BasicAuthChecker::WorkerLoop() {
     if (result == AuthResult::kBusy) {
       result = RunBcrypt(job.user, job.password, job.digest) ? AuthResult::kAllowed
                                                              : AuthResult::kDenied;
+      const std::lock_guard<std::mutex> lock(queue_mutex_);
+      if (result == AuthResult::kDenied && (!fresh_.empty() || !suspect_.empty())) {
+        result = AuthResult::kDeniedUnderLoad;
+      }
     }
     OPENSSL_cleanse(job.password.data(), job.password.size());
     job.done(result);

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -19,7 +20,14 @@
 
 namespace vmq::expose {
 
-enum class AuthResult { kAllowed, kDenied, kBusy };
+enum class AuthResult {
+  kAllowed,
+  kDenied,
+  // Denied by a bcrypt while other checks were waiting for a worker: the server answers it
+  // late (AuthLimits::failure_delay_under_load).
+  kDeniedUnderLoad,
+  kBusy,
+};
 
 struct AuthLimits {
   // bcrypt threads. bcrypt costs tens of milliseconds on purpose; it never runs on the
@@ -31,6 +39,13 @@ struct AuthLimits {
   size_t max_queued = 64;
   size_t max_cached_passes = 64;      // distinct credentials that passed
   size_t max_cached_failures = 4096;  // distinct credentials that failed
+  // How late the server answers a kDeniedUnderLoad. A flood is a closed loop: each client
+  // sends its next guess when its 401 arrives, so with newest-first alone a guess would arrive
+  // after every check and overtake a scraper's check for good. Answering late keeps what the
+  // flood can offer (clients / delay) under what the workers can check, so the queue drains.
+  // Only checks that cost a bcrypt are delayed, so at most (bcrypt rate x delay) connections
+  // are held; a wrong password with no flood is answered at once.
+  std::chrono::milliseconds failure_delay_under_load{5000};
 };
 
 // Checks "Authorization: Basic ..." headers against a fixed set of users. Both outcomes of a
@@ -54,8 +69,8 @@ class BasicAuthChecker {
 
   // Asynchronous, for the server's I/O threads: `done` runs at once for a cache hit or a
   // malformed header, else later on a worker thread (or with kBusy on the thread of a later
-  // Check that pushed this one out of a full queue). Never runs after destruction starts;
-  // checks still queued then are dropped with their callbacks.
+  // Check that pushed this one out of a full queue). The destructor lets the checks being
+  // computed finish (their `done` runs) and drops the queued ones with their callbacks.
   //
   // `suspect`: the connection already sent wrong credentials. Suspect checks are served only
   // when no other check waits: a flood over kept-alive connections resubmits a guess as soon

@@ -38,8 +38,9 @@ constexpr char kTextContentType[] = "text/plain; charset=utf-8";
 constexpr char kHealthyPath[] = "/-/healthy";
 // File descriptors kept for everything but client connections (targets, logs, config files).
 constexpr int kReservedFds = 64;
-// After an error answer the request may still be arriving: it is read and dropped for a
-// while so that the client sees the answer rather than a reset.
+// After the last answer on a connection the client may still be sending (the rest of a
+// refused request, pipelined requests): that is read and dropped for a while so that the
+// client sees the answer rather than a reset.
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 1 << 20;
 constexpr auto kLogEvery = std::chrono::seconds(10);
@@ -303,6 +304,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     shared_.refusals.Count(Refusal::kUnauthorized);
     ++auth_failures_;
+    if (result == AuthResult::kDeniedUnderLoad) {
+      // A timer on the connection's strand: the session holds no thread while it waits.
+      delay_.emplace(stream_.get_executor());
+      delay_->expires_after(shared_.options.auth.failure_delay_under_load);
+      delay_->async_wait([self = this->shared_from_this()](beast::error_code) {
+        self->delay_.reset();
+        self->Unauthorized();
+      });
+      return;
+    }
+    Unauthorized();
+  }
+
+  void Unauthorized() {
     extra_header_ = {http::field::www_authenticate, "Basic realm=\"vernemq-pubcomp-exporter\""};
     Write(Text(http::status::unauthorized, "Unauthorized\n"));
   }
@@ -342,27 +357,28 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     Tcp().expires_after(shared_.options.write_timeout);
     http::async_write(stream_, response_,
-                      [self = this->shared_from_this(), keep_alive, linger = answer.close](
-                          beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                         self->body_.reset();
                         if (ec) return;
                         if (keep_alive) return self->WaitForRequest();
-                        self->Close(linger);
+                        self->Close();
                       });
   }
 
-  void Close(bool linger) {
+  // Closing while the client's bytes are unread would reset the connection and could destroy
+  // the answer before the client reads it: the server says it is done, then reads and drops
+  // what still comes until the client closes, kLingerBytes or kLingerTime.
+  void Close() {
     Tcp().expires_after(kLingerTime);
     if constexpr (kTls) {
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     } else {
       beast::error_code ignored;
       Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
-      if (linger) Drain();
+      Drain();
     }
   }
 
-  // Reads and drops what the client still sends, up to kLingerBytes or kLingerTime.
   void Drain() {
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(16 * 1024),
@@ -381,7 +397,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Body body_;  // what response_ points into, until it is written
   std::optional<std::pair<http::field, std::string>> extra_header_;
   int served_ = 0;
-  int auth_failures_ = 0;  // on this connection; its later checks are suspect
+  std::optional<net::steady_timer> delay_;  // a kDeniedUnderLoad answer waits on it
+  int auth_failures_ = 0;                   // on this connection; its later checks are suspect
   size_t drained_ = 0;
 };
 

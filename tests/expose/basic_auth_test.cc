@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <future>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -123,12 +124,14 @@ TEST(BasicAuthChecker, FullQueueAnswersOldestBusyAndServesNewestFirst) {
   BasicAuthChecker checker({{"alice", slow_hash}}, {.workers = 1, .max_queued = 2});
   std::mutex mu;
   std::vector<std::string> order;
+  std::map<std::string, AuthResult> results;
   std::promise<void> all_done;
   int remaining = 4;
   auto record = [&](std::string name) {
     return [&, name](AuthResult result) {
       const std::lock_guard<std::mutex> lock(mu);
       order.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
+      results[name] = result;
       if (--remaining == 0) all_done.set_value();
     };
   };
@@ -143,6 +146,10 @@ TEST(BasicAuthChecker, FullQueueAnswersOldestBusyAndServesNewestFirst) {
   ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
   EXPECT_EQ(order, (std::vector<std::string>{"a:busy", "first:done", "c:done", "b:done"}));
   EXPECT_EQ(checker.bcrypt_runs(), 3);
+  // Wrong passwords checked while others waited are flagged for a late answer; the last not.
+  EXPECT_EQ(results["first"], AuthResult::kDeniedUnderLoad);
+  EXPECT_EQ(results["c"], AuthResult::kDeniedUnderLoad);
+  EXPECT_EQ(results["b"], AuthResult::kDenied);
 }
 
 TEST(BasicAuthChecker, CacheKeySeparatesUserFromPassword) {
@@ -162,12 +169,14 @@ TEST(BasicAuthChecker, SuspectChecksWaitBehindFreshOnes) {
   BasicAuthChecker checker({{"alice", slow_hash}}, {.workers = 1, .max_queued = 3});
   std::mutex mu;
   std::vector<std::string> order;
+  std::map<std::string, AuthResult> results;
   std::promise<void> all_done;
   int remaining = 5;
   auto record = [&](std::string name) {
     return [&, name](AuthResult result) {
       const std::lock_guard<std::mutex> lock(mu);
       order.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
+      results[name] = result;
       if (--remaining == 0) all_done.set_value();
     };
   };
