@@ -26,24 +26,30 @@ trap cleanup EXIT INT TERM
 # The exporter raises its own open-file limit; the load generator shares this shell's.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 printf 'targets:\n  - url: http://127.0.0.1:1/metrics\n' >"$work/config.yaml"
-port=$((20000 + $$ % 20000))
+# Below Linux's ephemeral range (32768-60999), which the load generator's own connections use.
+port=$((20000 + $$ % 10000))
 scheme=http
 curl_opts=""
 
-# start_exporter [WEB_YML]
+# start_exporter [WEB_YML]: on the next free port (up to 5 tries).
 start_exporter() {
   [ -n "$pid" ] && { kill "$pid"; wait "$pid" 2>/dev/null || true; }
-  port=$((port + 1))
   web=""
   [ $# -gt 0 ] && web="--web.config.file=$1"
-  # shellcheck disable=SC2086
-  "$exporter" --config.file="$work/config.yaml" --web.listen-address="127.0.0.1:$port" $web \
-    2>"$work/exporter.log" &
-  pid=$!
-  for _ in $(seq 50); do
+  for _ in 1 2 3 4 5; do
+    port=$((port + 1))
     # shellcheck disable=SC2086
-    curl -s -o /dev/null $curl_opts "$scheme://127.0.0.1:$port/-/healthy" && return 0
-    sleep 0.1
+    "$exporter" --config.file="$work/config.yaml" --web.listen-address="127.0.0.1:$port" $web \
+      2>"$work/exporter.log" &
+    pid=$!
+    for _ in $(seq 50); do
+      # shellcheck disable=SC2086
+      curl -s -o /dev/null $curl_opts "$scheme://127.0.0.1:$port/-/healthy" && return 0
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    pid=""
   done
   echo "exporter did not start:" >&2
   cat "$work/exporter.log" >&2
