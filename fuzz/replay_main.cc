@@ -41,8 +41,11 @@ std::vector<std::filesystem::path> InputFiles(const std::vector<std::string>& ar
 }  // namespace
 
 int main(int argc, char** argv) {
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  // Sanitizers reserve terabytes of address space for their shadow memory up front.
   const rlimit limit{kAddressSpaceLimit, kAddressSpaceLimit};
   setrlimit(RLIMIT_AS, &limit);
+#endif
   const auto files = InputFiles(std::vector<std::string>(argv + 1, argv + argc));
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);

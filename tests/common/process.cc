@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include "common/fixtures.h"
@@ -134,6 +135,14 @@ int RunExporter(const std::vector<std::string>& args, std::string* output) {
   std::vector<std::string> argv = {BinaryPath("vernemq-pubcomp-exporter")};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, output);
+}
+
+long MemoryBoundKb(long unsanitized_kb) {
+  const char* sanitizer = std::getenv("VMQ_UNDER_SANITIZER");
+  if (sanitizer == nullptr) return unsanitized_kb;
+  const std::string_view mode(sanitizer);
+  const long factor = mode == "thread" ? 8 : mode == "address" ? 4 : 1;
+  return unsanitized_kb * factor;
 }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

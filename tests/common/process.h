@@ -43,6 +43,11 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output,
 // Runs the project's exporter binary with `args` to completion (see RunCommand).
 int RunExporter(const std::vector<std::string>& args, std::string* output);
 
+// A memory bound for the exporter under test, scaled when scripts/sanitize.sh runs the tests
+// (VMQ_UNDER_SANITIZER=address|thread): shadow memory and quarantine multiply what a process
+// holds, and the bound is about the exporter's own growth, not the sanitizer's.
+long MemoryBoundKb(long unsanitized_kb);
+
 // Polls `condition` every 50 ms until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
