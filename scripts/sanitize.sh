@@ -37,5 +37,7 @@ else
   cd "$dir"
   ./bin/poll_test
   ./bin/expose_test
-  ctest --output-on-failure --timeout 600 -j "$jobs" -L 'e2e|faults'
+  # One at a time: TSan slows every process 5-15x and these tests wait on real time. The
+  # 74 MB page case needs polls that take seconds under TSan; it runs in the other builds.
+  ctest --output-on-failure --timeout 600 -j 1 -L 'e2e|faults' -E NineThousandSeries
 fi
