@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <array>
 #include <cerrno>
+#include <csignal>
 
 namespace vmq::poll {
 namespace {
