@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/bcrypt.h"
+#include "common/certificate.h"
 #include "common/http.h"
 #include "common/process.h"
 
@@ -28,13 +29,7 @@ class TlsExporterTest : public ::testing::Test {
   void SetUp() override {
     cert_ = dir_.path() + "/server.crt";
     key_ = dir_.path() + "/server.key";
-    std::string output;
-    ASSERT_EQ(RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                          key_, "-out", cert_, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
-                          "subjectAltName=IP:127.0.0.1"},
-                         &output),
-              0)
-        << output;
+    ASSERT_EQ(MakeSelfSignedCertificate(cert_, key_), "");
   }
 
   void StartExporter(const std::string& web_yaml) {

@@ -116,40 +116,57 @@ TEST(BasicAuthChecker, CheckAnswersOffTheCallersThreadAndUsesTheCache) {
   EXPECT_EQ(checker.bcrypt_runs(), 2);
 }
 
+// Records, for checks answered on worker threads, in which order they finished and how.
+class FinishedChecks {
+ public:
+  explicit FinishedChecks(int expected) : remaining_(expected) {}
+
+  BasicAuthChecker::Done Record(std::string name) {
+    return [this, name](AuthResult result) {
+      const std::lock_guard<std::mutex> lock(mu_);
+      order_.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
+      results_[name] = result;
+      if (--remaining_ == 0) all_done_.set_value();
+    };
+  }
+  bool WaitForAll() {
+    return all_done_.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  }
+  const std::vector<std::string>& order() const { return order_; }
+  AuthResult result(const std::string& name) { return results_.at(name); }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> order_;
+  std::map<std::string, AuthResult> results_;
+  std::promise<void> all_done_;
+  int remaining_;
+};
+
+std::string AliceWith(const std::string& password) {
+  return "Basic " + testing::Base64("alice:" + password);
+}
+
 // One worker, a queue of two: a third waiting check pushes out the oldest, which is answered
 // kBusy without a bcrypt, and the newest is served first.
 TEST(BasicAuthChecker, FullQueueAnswersOldestBusyAndServesNewestFirst) {
   // Cost 12: long enough (hundreds of ms) for the queue to fill while the worker is busy.
   const std::string slow_hash = Bcrypt("pass", 12);
   BasicAuthChecker checker({{"alice", slow_hash}}, {.workers = 1, .max_queued = 2});
-  std::mutex mu;
-  std::vector<std::string> order;
-  std::map<std::string, AuthResult> results;
-  std::promise<void> all_done;
-  int remaining = 4;
-  auto record = [&](std::string name) {
-    return [&, name](AuthResult result) {
-      const std::lock_guard<std::mutex> lock(mu);
-      order.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
-      results[name] = result;
-      if (--remaining == 0) all_done.set_value();
-    };
-  };
-  auto header = [](const std::string& password) {
-    return "Basic " + testing::Base64("alice:" + password);
-  };
-  checker.Check(header("first"), record("first"));  // taken by the worker at once
+  FinishedChecks finished(4);
+  checker.Check(AliceWith("first"), finished.Record("first"));  // taken by the worker at once
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  checker.Check(header("a"), record("a"));
-  checker.Check(header("b"), record("b"));
-  checker.Check(header("c"), record("c"));  // pushes out "a"
-  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
-  EXPECT_EQ(order, (std::vector<std::string>{"a:busy", "first:done", "c:done", "b:done"}));
+  checker.Check(AliceWith("a"), finished.Record("a"));
+  checker.Check(AliceWith("b"), finished.Record("b"));
+  checker.Check(AliceWith("c"), finished.Record("c"));  // pushes out "a"
+  ASSERT_TRUE(finished.WaitForAll());
+  EXPECT_EQ(finished.order(),
+            (std::vector<std::string>{"a:busy", "first:done", "c:done", "b:done"}));
   EXPECT_EQ(checker.bcrypt_runs(), 3);
   // Wrong passwords checked while others waited are flagged for a late answer; the last not.
-  EXPECT_EQ(results["first"], AuthResult::kDeniedUnderLoad);
-  EXPECT_EQ(results["c"], AuthResult::kDeniedUnderLoad);
-  EXPECT_EQ(results["b"], AuthResult::kDenied);
+  EXPECT_EQ(finished.result("first"), AuthResult::kDeniedUnderLoad);
+  EXPECT_EQ(finished.result("c"), AuthResult::kDeniedUnderLoad);
+  EXPECT_EQ(finished.result("b"), AuthResult::kDenied);
 }
 
 TEST(BasicAuthChecker, CacheKeySeparatesUserFromPassword) {
@@ -167,31 +184,16 @@ TEST(BasicAuthChecker, UnknownUserCostsABcryptLikeAKnownOne) {
 TEST(BasicAuthChecker, SuspectChecksWaitBehindFreshOnes) {
   const std::string slow_hash = Bcrypt("pass", 12);
   BasicAuthChecker checker({{"alice", slow_hash}}, {.workers = 1, .max_queued = 3});
-  std::mutex mu;
-  std::vector<std::string> order;
-  std::map<std::string, AuthResult> results;
-  std::promise<void> all_done;
-  int remaining = 5;
-  auto record = [&](std::string name) {
-    return [&, name](AuthResult result) {
-      const std::lock_guard<std::mutex> lock(mu);
-      order.push_back(name + (result == AuthResult::kBusy ? ":busy" : ":done"));
-      results[name] = result;
-      if (--remaining == 0) all_done.set_value();
-    };
-  };
-  auto header = [](const std::string& password) {
-    return "Basic " + testing::Base64("alice:" + password);
-  };
-  checker.Check(header("first"), record("first"));
+  FinishedChecks finished(5);
+  checker.Check(AliceWith("first"), finished.Record("first"));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  checker.Check(header("s1"), record("s1"), /*suspect=*/true);
-  checker.Check(header("fresh"), record("fresh"));
-  checker.Check(header("s2"), record("s2"), /*suspect=*/true);
-  checker.Check(header("s3"), record("s3"), /*suspect=*/true);  // full: pushes out s1
-  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
-  EXPECT_EQ(order, (std::vector<std::string>{"s1:busy", "first:done", "fresh:done", "s3:done",
-                                             "s2:done"}));
+  checker.Check(AliceWith("s1"), finished.Record("s1"), /*suspect=*/true);
+  checker.Check(AliceWith("fresh"), finished.Record("fresh"));
+  checker.Check(AliceWith("s2"), finished.Record("s2"), /*suspect=*/true);
+  checker.Check(AliceWith("s3"), finished.Record("s3"), /*suspect=*/true);  // full: pushes out s1
+  ASSERT_TRUE(finished.WaitForAll());
+  EXPECT_EQ(finished.order(), (std::vector<std::string>{"s1:busy", "first:done", "fresh:done",
+                                                        "s3:done", "s2:done"}));
 }
 
 }  // namespace

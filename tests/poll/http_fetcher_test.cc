@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "common/certificate.h"
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/process.h"
@@ -241,13 +242,7 @@ class TlsFetcherTest : public ::testing::Test {
 
   static CertPair MakeCert(const std::string& name, const std::string& subject_alt_name) {
     const CertPair pair{dir_->path() + "/" + name + ".crt", dir_->path() + "/" + name + ".key"};
-    std::string output;
-    const int status = testing::RunCommand(
-        {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "2", "-subj", "/CN=vmq-test", "-addext",
-         "subjectAltName=" + subject_alt_name, "-keyout", pair.key, "-out", pair.cert},
-        &output);
-    if (status != 0) openssl_errors_ += output;
+    openssl_errors_ += testing::MakeSelfSignedCertificate(pair.cert, pair.key, subject_alt_name);
     return pair;
   }
 
