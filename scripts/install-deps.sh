@@ -12,7 +12,7 @@ build_packages=(
   libssl-dev zlib1g-dev libbrotli-dev libcrypt-dev libboost-dev libre2-dev
 )
 test_packages=(
-  clang-format curl openssl jq ccache clang libclang-rt-14-dev llvm
+  clang-format curl openssl jq python3 ccache clang libclang-rt-14-dev llvm
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
   prometheus prometheus-alertmanager
 )

@@ -1,8 +1,12 @@
 // vernemq-pubcomp-exporter: wires config -> poll -> parse/select -> window -> expose.
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <future>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,6 +26,8 @@
 namespace {
 
 constexpr int kExitUsage = 2;
+// SIGTERM ends the process within a second, whatever the polls are doing.
+constexpr std::chrono::milliseconds kShutdownGrace{900};
 
 sigset_t TerminationSignals() {
   sigset_t signals;
@@ -86,10 +92,19 @@ int Run(const vmq::Flags& flags) {
   sigwait(&signals, &received);
   logger.Info("shutting down", {{"signal", std::to_string(received)}});
   // Polls in flight are cut, not waited for: a blackholed connect or a dripping upstream
-  // would otherwise hold the exit for up to poll.timeout.
+  // would otherwise hold the exit for up to poll.timeout. A poll blocked where no deadline
+  // reaches (getaddrinfo on a resolver that never answers) must not hold it either.
+  std::promise<void> stopped;
+  std::thread exit_guard([&logger, done = stopped.get_future()] {
+    if (done.wait_for(kShutdownGrace) == std::future_status::ready) return;
+    logger.Warn("a poll did not stop within the shutdown grace; exiting without it");
+    std::_Exit(0);
+  });
   guard.CancelAll();
   scheduler.Stop();
   server.Stop();
+  stopped.set_value();
+  exit_guard.join();
   return 0;
 }
 
