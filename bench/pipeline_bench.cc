@@ -1,5 +1,6 @@
 // Cost of the work done for every poll: select (parse + keep PUBCOMP series) on a real page,
-// then record + render + publish through the real Pipeline; and the memory one target's
+// then record + evaluate + render the target's part through the real app::Runtime; the cost
+// of a scrape (assembling every target's part); and the memory one target's
 // window history holds in the worst case (every series increasing at every poll).
 //
 //   make bench   (or build-dir/bin/pipeline_bench)
@@ -13,11 +14,10 @@
 #include <sstream>
 #include <string>
 
+#include "app/runtime.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
-#include "expose/snapshot.h"
-#include "main/pipeline.h"
 #include "signals/selector.h"
 #include "window/target_history.h"
 
@@ -53,38 +53,67 @@ vmq::config::Config BenchConfig(int targets) {
   return vmq::config::LoadString(yaml, "bench.yaml");
 }
 
-// One poll result through select -> window -> render -> publish, with `range(0)` targets
-// whose histories are full (5 m of polls).
-void BM_PipelinePollResult(benchmark::State& state) {
-  const int targets = static_cast<int>(state.range(0));
-  const vmq::config::Config config = BenchConfig(targets);
-  vmq::FakeClock clock;
-  std::ostringstream sink;
-  vmq::Logger logger(sink, vmq::LogLevel::kError, vmq::LogFormat::kLogfmt);
-  vmq::expose::SnapshotStore store;
-  vmq::Pipeline pipeline(config, clock, logger, store, {"bench", "bench"});
-  const std::string page = ReadPage();
-  auto poll = [&](int target) {
+// A runtime with `targets` targets whose histories are full (5 m of 5 s polls).
+class FullRuntime {
+ public:
+  explicit FullRuntime(int targets)
+      : targets_(targets),
+        runtime_(BenchConfig(targets), clock_, logger_, {"bench", "bench"}),
+        page_(ReadPage()) {
+    for (int round = 0; round < 60; ++round) {
+      clock_.Advance(vmq::Millis(5000));
+      for (int t = 0; t < targets; ++t) Poll(t);
+    }
+  }
+
+  void Poll(int target) {
     vmq::poll::PollResult result;
-    result.body = page;
-    result.started = clock.Now();
-    result.finished = clock.Now();
-    pipeline.OnPollResult(static_cast<size_t>(target), std::move(result));
-  };
-  for (int round = 0; round < 60; ++round) {
-    clock.Advance(vmq::Millis(5000));
-    for (int t = 0; t < targets; ++t) poll(t);
+    result.body = page_;
+    result.started = clock_.Now();
+    result.finished = clock_.Now();
+    runtime_.OnPollResult("vmq-" + std::to_string(target), std::move(result));
   }
-  int next = 0;
-  for (auto _ : state) {
-    clock.Advance(vmq::Millis(5000 / targets));
-    poll(next);
-    next = (next + 1) % targets;
+  // The next target in turn, as polls spread over the interval would come.
+  void PollNext() {
+    clock_.Advance(vmq::Millis(5000 / targets_));
+    Poll(next_);
+    next_ = (next_ + 1) % targets_;
   }
-  state.counters["metrics_bytes"] =
-      benchmark::Counter(static_cast<double>(store.Current()->metrics_text.size()));
+  const vmq::app::Runtime& runtime() const { return runtime_; }
+
+ private:
+  int targets_;
+  int next_ = 0;
+  vmq::FakeClock clock_;
+  std::ostringstream sink_;
+  vmq::Logger logger_{sink_, vmq::LogLevel::kError, vmq::LogFormat::kLogfmt};
+  vmq::app::Runtime runtime_;
+  std::string page_;
+};
+
+// One poll result through select -> window -> evaluate -> render, `range(0)` targets: the
+// cost must not depend on the number of targets.
+void BM_PollResult(benchmark::State& state) {
+  FullRuntime runtime(static_cast<int>(state.range(0)));
+  for (auto _ : state) runtime.PollNext();
+  state.counters["metrics_bytes"] = benchmark::Counter(
+      static_cast<double>(runtime.runtime().page().Current()->metrics_text.size()));
 }
-BENCHMARK(BM_PipelinePollResult)->Arg(1)->Arg(10)->Arg(100);
+BENCHMARK(BM_PollResult)->Arg(1)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+// One scrape after one poll changed the page: the parts of every target concatenated.
+void BM_ScrapeAfterPoll(benchmark::State& state) {
+  FullRuntime runtime(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    state.PauseTiming();
+    runtime.PollNext();
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(runtime.runtime().page().Current());
+  }
+  state.counters["metrics_bytes"] = benchmark::Counter(
+      static_cast<double>(runtime.runtime().page().Current()->metrics_text.size()));
+}
+BENCHMARK(BM_ScrapeAfterPoll)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
 
 // Bytes held by one target's history after 5 m of 1 s polls where all `range(0)` series
 // increase at every poll: the worst case behind the bound in target_history.h.

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "config/config.h"
+#include "evaluate/values.h"
 
 namespace vmq::alerting {
 
@@ -26,8 +27,12 @@ enum class AlertLevel : int {
 //              count > raise_above.
 // Holding does not need coverage: a window that lost a poll while an alert is up still shows
 // events that happened, and dropping the alert for a missed poll would make it flap.
-AlertLevel NextLevel(const config::AlertRule& rule, AlertLevel previous, uint64_t count,
-                     bool window_covered);
+AlertLevel NextLevel(const config::AlertRule& rule, AlertLevel previous,
+                     const evaluate::Number& count, bool window_covered);
+inline AlertLevel NextLevel(const config::AlertRule& rule, AlertLevel previous, uint64_t count,
+                            bool window_covered) {
+  return NextLevel(rule, previous, evaluate::Number::Count(count), window_covered);
+}
 
 }  // namespace vmq::alerting
 

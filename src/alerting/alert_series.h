@@ -1,21 +1,20 @@
 #ifndef VMQ_ALERTING_ALERT_SERIES_H_
 #define VMQ_ALERTING_ALERT_SERIES_H_
 
-// What an alert counts, per series of one target: the alert signal's count over the alert
-// window, grouped the way the generated rules group it (sum by node and mqtt_version), so
-// that the exporter-side state sees the same numbers Prometheus sees.
+// What an alert counts, per series of one target: the alert signal's evaluated output series
+// over the alert window, summed the way the generated rules sum them (by node and
+// mqtt_version), so that the exporter-side state sees the numbers Prometheus sees. It reads
+// the evaluate stage's values and computes nothing of its own.
 
 #include <compare>
-#include <cstdint>
+#include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "common/clock.h"
 #include "config/config.h"
-#include "signals/selector.h"
-#include "window/target_history.h"
+#include "evaluate/values.h"
 
 namespace vmq::alerting {
 
@@ -25,21 +24,27 @@ struct AlertSeries {
   auto operator<=>(const AlertSeries&) const = default;
 };
 
-using SeriesCounts = std::map<AlertSeries, uint64_t>;
+using SeriesCounts = std::map<AlertSeries, evaluate::Number>;
 
-// Counts of `signal` over `window` ending at `now`. Raw series that differ in labels other
-// than node and a kept mqtt_version are added up. `page_node` names series without a node
-// label, as the renderer does.
-SeriesCounts CountSignal(const config::Signal& signal,
-                         const std::map<std::string, signals::RawSeries>& series,
-                         const window::TargetHistory& history, Millis window, MonoTime now,
-                         std::string_view page_node);
+// Where each rule's numbers are in the evaluated values, resolved once from the config.
+struct AlertPlan {
+  struct Rule {
+    std::optional<size_t> signal;  // index into Config::signals; none: no series
+    bool keeps_version = false;
+  };
+  size_t window = 0;        // index of alerts.window in Config::windows
+  std::vector<Rule> rules;  // in config order
+};
 
-// CountSignal for every rule of config.alerts, in rule order, over the alert window.
-std::vector<SeriesCounts> CountAlertSignals(const config::Config& config,
-                                            const std::map<std::string, signals::RawSeries>& series,
-                                            const window::TargetHistory& history, MonoTime now,
-                                            std::string_view page_node);
+AlertPlan PlanAlerts(const config::Config& config);
+
+// The output series of one signal over window `window`, grouped by node and, when
+// `keeps_version`, mqtt_version.
+SeriesCounts CountSignal(const evaluate::SignalValues& values, size_t window, bool keeps_version);
+
+// CountSignal for every rule of the plan, in rule order, over the alert window.
+std::vector<SeriesCounts> CountAlertSignals(const AlertPlan& plan,
+                                            const evaluate::TargetValues& values);
 
 }  // namespace vmq::alerting
 

@@ -143,11 +143,11 @@ class PageCache {
 
 // What every connection shares. Outlives the io_context (declared before it).
 struct Shared {
-  Shared(ServerOptions server_options, const SnapshotStore& snapshot_store, Logger& log)
+  Shared(ServerOptions server_options, const SnapshotSource& snapshot_store, Logger& log)
       : options(std::move(server_options)), store(snapshot_store), logger(log), refusals(log) {}
 
   ServerOptions options;
-  const SnapshotStore& store;
+  const SnapshotSource& store;
   Logger& logger;
   Refusals refusals;
   PageCache page;
@@ -418,7 +418,7 @@ int RaiseFileLimit() {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(ServerOptions options, const SnapshotStore& store, Logger& logger)
+  Impl(ServerOptions options, const SnapshotSource& store, Logger& logger)
       : shared(std::move(options), store, logger),
         io(std::in_place, std::max(shared.options.threads, 1)),
         acceptor(std::in_place, *io),
@@ -536,7 +536,7 @@ void HttpServer::Impl::RunIo() {
   }
 }
 
-HttpServer::HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger)
+HttpServer::HttpServer(ServerOptions options, const SnapshotSource& store, Logger& logger)
     : impl_(std::make_unique<Impl>(std::move(options), store, logger)) {}
 
 HttpServer::~HttpServer() { Stop(); }

@@ -49,7 +49,7 @@ struct ServerOptions {
 // to the telemetry page.
 class HttpServer {
  public:
-  HttpServer(ServerOptions options, const SnapshotStore& store, Logger& logger);
+  HttpServer(ServerOptions options, const SnapshotSource& store, Logger& logger);
   ~HttpServer();
 
   // Binds and serves on threads of its own; false (and a log line) when the address cannot

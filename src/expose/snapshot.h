@@ -18,7 +18,15 @@ struct Snapshot {
   bool ready = false;  // config loaded and every target polled at least once
 };
 
-class SnapshotStore {
+// Where the HTTP server gets what it serves. Current() must not wait on a poll.
+class SnapshotSource {
+ public:
+  virtual ~SnapshotSource() = default;
+  virtual std::shared_ptr<const Snapshot> Current() const = 0;
+};
+
+// A source that serves whatever was published last (tests of the server use it).
+class SnapshotStore final : public SnapshotSource {
  public:
   SnapshotStore() : current_(std::make_shared<const Snapshot>()) {}
 
@@ -26,7 +34,7 @@ class SnapshotStore {
     std::lock_guard lock(mu_);
     current_ = std::move(snapshot);
   }
-  std::shared_ptr<const Snapshot> Current() const {
+  std::shared_ptr<const Snapshot> Current() const override {
     std::lock_guard lock(mu_);
     return current_;
   }

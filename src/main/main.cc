@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "alerting/rule_file.h"
+#include "app/runtime.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -18,7 +19,6 @@
 #include "expose/snapshot.h"
 #include "expose/web_config.h"
 #include "main/flags.h"
-#include "main/pipeline.h"
 #include "poll/http_fetcher.h"
 #include "poll/scheduler.h"
 #include "poll/socket_guard.h"
@@ -63,15 +63,13 @@ int Run(const vmq::Flags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   vmq::SystemClock clock;
-  vmq::expose::SnapshotStore store;
-  vmq::Pipeline pipeline(config, clock, logger, store, {VMQ_VERSION, VMQ_REVISION});
-  pipeline.Publish();
+  vmq::app::Runtime runtime(config, clock, logger, {VMQ_VERSION, VMQ_REVISION});
 
   vmq::expose::HttpServer server({.host = flags.listen_host,
                                   .port = flags.listen_port,
                                   .telemetry_path = flags.telemetry_path,
                                   .web = std::move(web)},
-                                 store, logger);
+                                 runtime.page(), logger);
   if (!server.Start()) return 1;
 
   vmq::poll::SocketGuard guard(clock);
@@ -80,8 +78,9 @@ int Run(const vmq::Flags& flags) {
     fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target, config.poll, clock, guard));
   }
   vmq::poll::Scheduler scheduler(std::move(fetchers), config.poll.interval,
-                                 [&pipeline](size_t index, vmq::poll::PollResult result) {
-                                   pipeline.OnPollResult(index, std::move(result));
+                                 [&runtime, &config](size_t index, vmq::poll::PollResult result) {
+                                   runtime.OnPollResult(config.targets[index].name,
+                                                        std::move(result));
                                  });
   logger.Info("starting", {{"version", VMQ_VERSION},
                            {"config", flags.config_file},

@@ -114,9 +114,17 @@ std::vector<config::AlertRule> TwoRules() {
 
 class AlertStateTrackerTest : public ::testing::Test {
  protected:
-  void Evaluate(SeriesCounts a, SeriesCounts b, bool covered = true) {
-    const std::vector<SeriesCounts> counts = {std::move(a), std::move(b)};
+  using Counts = std::map<AlertSeries, uint64_t>;
+
+  void Evaluate(const Counts& a, const Counts& b, bool covered = true) {
+    const std::vector<SeriesCounts> counts = {AsNumbers(a), AsNumbers(b)};
     tracker_.Evaluate(counts, covered);
+  }
+
+  static SeriesCounts AsNumbers(const Counts& counts) {
+    SeriesCounts numbers;
+    for (const auto& [series, count] : counts) numbers[series] = evaluate::Number::Count(count);
+    return numbers;
   }
 
   AlertLevel LevelOf(const std::string& alert, const AlertSeries& series) const {

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "evaluate/target_evaluator.h"
+#include "window/target_history.h"
+
 namespace vmq::alerting {
 
 // Readable failure messages instead of the object's bytes.
@@ -58,8 +61,28 @@ class AlertSeriesTest : public ::testing::Test {
     history_.RecordSuccess(now_, std::nullopt, later);
   }
 
-  SeriesCounts Count(const std::string& signal, Millis window = kMinute) const {
-    return CountSignal(SignalNamed(signals_, signal), series_, history_, window, now_, kNode);
+  // What the evaluate stage makes of series_ and history_ at now_, for `signals`.
+  evaluate::TargetValues Evaluate(const std::vector<config::Signal>& signals) const {
+    evaluate::TargetEvaluator evaluator(signals, {{"1m", kMinute}, {"5m", kFiveMinutes}});
+    evaluator.SetPageNode(kNode);
+    for (const auto& [key, raw] : series_) evaluator.Track(raw);
+    return evaluator.Evaluate(history_, now_);
+  }
+
+  // The counts of one of the default signals (they keep mqtt_version).
+  std::map<AlertSeries, uint64_t> Count(const std::string& signal, Millis window = kMinute) const {
+    size_t index = 0;
+    while (signals_[index].name != signal) ++index;
+    return Exact(CountSignal(Evaluate(signals_).signals[index], window == kMinute ? 0 : 1, true));
+  }
+
+  static std::map<AlertSeries, uint64_t> Exact(const SeriesCounts& counts) {
+    std::map<AlertSeries, uint64_t> exact;
+    for (const auto& [series, count] : counts) {
+      EXPECT_TRUE(count.is_count());
+      exact[series] = count.count();
+    }
+    return exact;
   }
 
   std::vector<config::Signal> signals_ = config::DefaultSignals();
@@ -105,7 +128,7 @@ TEST_F(AlertSeriesTest, LeavesVersionEmptyWhenTheSignalDoesNotKeepIt) {
   Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "4"}, {"node", kNode}}, 1);
   Add("mqtt_pubcomp_invalid_error", {{"mqtt_version", "5"}, {"node", kNode}}, 2);
   Poll(Millis(5000));
-  EXPECT_THAT(CountSignal(all_versions, series_, history_, kMinute, now_, kNode),
+  EXPECT_THAT(Exact(CountSignal(Evaluate({all_versions}).signals[0], 0, false)),
               ElementsAre(Pair(AlertSeries{kNode, ""}, 3u)));
 }
 
@@ -138,11 +161,12 @@ TEST_F(AlertSeriesTest, CountAlertSignalsFollowsTheRulesOverTheAlertWindow) {
   Poll(Millis(5000));
   now_ += kMinute;
   const std::vector<SeriesCounts> counts =
-      CountAlertSignals(config, series_, history_, now_, kNode);
+      CountAlertSignals(PlanAlerts(config), Evaluate(signals_));
   ASSERT_EQ(counts.size(), 3u);
-  EXPECT_THAT(counts[0], ElementsAre(Pair(AlertSeries{kNode, "4"}, 6u)));  // unexpected
-  EXPECT_THAT(counts[1], ElementsAre());                                   // received_unsuccessful
-  EXPECT_THAT(counts[2], ElementsAre(Pair(AlertSeries{kNode, "5"}, 2u)));  // sent_unsuccessful
+  EXPECT_THAT(Exact(counts[0]), ElementsAre(Pair(AlertSeries{kNode, "4"}, 6u)));  // unexpected
+  EXPECT_THAT(Exact(counts[1]), ElementsAre());  // received_unsuccessful
+  EXPECT_THAT(Exact(counts[2]),
+              ElementsAre(Pair(AlertSeries{kNode, "5"}, 2u)));  // sent_unsuccessful
 }
 
 }  // namespace

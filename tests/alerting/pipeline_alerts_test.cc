@@ -1,4 +1,4 @@
-// vmq_alert_state as the exporter serves it: the pipeline evaluates the alerts of config.yaml
+// vmq_alert_state as the exporter serves it: the runtime evaluates the alerts of config.yaml
 // after every poll, with a fake clock and hand-made VerneMQ pages.
 
 #include <gmock/gmock.h>
@@ -9,14 +9,13 @@
 #include <string>
 
 #include "alerting/rule_file.h"
+#include "app/runtime.h"
 #include "common/clock.h"
 #include "common/fixtures.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/process.h"
 #include "config/config.h"
-#include "expose/snapshot.h"
-#include "main/pipeline.h"
 
 namespace vmq {
 namespace {
@@ -63,7 +62,8 @@ std::string VerneMQPage(uint64_t uptime_ms, uint64_t unexpected_v4, uint64_t une
 class PipelineAlerts {
  public:
   explicit PipelineAlerts(config::Config config)
-      : config_(std::move(config)), pipeline_(config_, clock_, logger_, store_, {"test", "test"}) {}
+      : target_(config.targets[0].name),
+        runtime_(std::move(config), clock_, logger_, {"test", "test"}) {}
 
   // One successful poll 5 s after the previous one; counters are cumulative totals.
   void Poll(uint64_t unexpected_v4, uint64_t unexpected_v5 = 0) {
@@ -74,7 +74,7 @@ class PipelineAlerts {
     result.body = VerneMQPage(uptime_ms_, unexpected_v4, unexpected_v5);
     result.started = clock_.Now();
     result.finished = clock_.Now();
-    pipeline_.OnPollResult(0, std::move(result));
+    runtime_.OnPollResult(target_, std::move(result));
   }
 
   // `count` polls with the same counters.
@@ -89,39 +89,37 @@ class PipelineAlerts {
     result.detail = "connection refused";
     result.started = clock_.Now();
     result.finished = clock_.Now();
-    pipeline_.OnPollResult(0, std::move(result));
+    runtime_.OnPollResult(target_, std::move(result));
   }
 
-  std::string MetricsPage() const { return store_.Current()->metrics_text; }
+  std::string MetricsPage() const { return runtime_.page().Current()->metrics_text; }
 
   // NaN when the series is absent.
   double State(const std::string& alert, const std::string& version) const {
     return testing::SampleValue(MetricsPage(), "vmq_alert_state{alert=\"" + alert + "\",target=\"" +
-                                                   config_.targets[0].name + "\",node=\"" + kNode +
+                                                   target_ + "\",node=\"" + kNode +
                                                    "\",mqtt_version=\"" + version + "\"}");
   }
   double Unexpected(const std::string& version) const { return State(kUnexpected, version); }
   // The window gauge the alert reads.
   double Count(const std::string& version) const {
-    return testing::SampleValue(MetricsPage(), "vmq_pubcomp_unexpected_received{target=\"" +
-                                                   config_.targets[0].name + "\",node=\"" + kNode +
-                                                   "\",mqtt_version=\"" + version +
-                                                   "\",window=\"1m\"}");
+    return testing::SampleValue(
+        MetricsPage(), "vmq_pubcomp_unexpected_received{target=\"" + target_ + "\",node=\"" +
+                           kNode + "\",mqtt_version=\"" + version + "\",window=\"1m\"}");
   }
   double Coverage() const {
-    return testing::SampleValue(MetricsPage(), "vmq_window_coverage_ratio{target=\"" +
-                                                   config_.targets[0].name + "\",window=\"1m\"}");
+    return testing::SampleValue(
+        MetricsPage(), "vmq_window_coverage_ratio{target=\"" + target_ + "\",window=\"1m\"}");
   }
 
   static constexpr char kUnexpected[] = "VerneMQPubcompUnexpected";
 
  private:
-  config::Config config_;
+  std::string target_;
   FakeClock clock_;
   std::ostringstream log_;
   Logger logger_{log_, LogLevel::kError, LogFormat::kLogfmt};
-  expose::SnapshotStore store_;
-  Pipeline pipeline_;
+  app::Runtime runtime_;
   uint64_t uptime_ms_ = 1'000'000;
 };
 

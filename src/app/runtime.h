@@ -1,0 +1,58 @@
+#ifndef VMQ_APP_RUNTIME_H_
+#define VMQ_APP_RUNTIME_H_
+
+// The running exporter's targets, owned by name, and the page they make together. It owns the
+// configuration by value, so that swapping in a reloaded one has one seam: the set of
+// TargetRuntimes, keyed by target name.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <prometheus/registry.h>
+
+#include "alerting/alert_series.h"
+#include "app/target_runtime.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "expose/page_assembler.h"
+#include "expose/target_page.h"
+#include "poll/poll_result.h"
+#include "signals/selector.h"
+
+namespace vmq::app {
+
+struct BuildInfo {
+  std::string version;
+  std::string revision;
+};
+
+class Runtime {
+ public:
+  Runtime(config::Config config, const Clock& clock, Logger& logger, BuildInfo build);
+
+  const config::Config& config() const { return config_; }
+  // What the HTTP server serves; never waits on a poll.
+  const expose::SnapshotSource& page() const { return *assembler_; }
+  // The exporter's own instrumentation, serialised at the end of the page.
+  prometheus::Registry& registry() { return *registry_; }
+
+  // Thread-safe and never throws; results of different targets run in parallel. A result
+  // for a target the runtime does not hold is dropped.
+  void OnPollResult(const std::string& target, poll::PollResult result);
+
+ private:
+  config::Config config_;
+  signals::Selector selector_;
+  expose::PageLayout layout_;
+  alerting::AlertPlan alerts_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<expose::PageAssembler> assembler_;
+  TargetContext context_;
+  std::map<std::string, std::unique_ptr<TargetRuntime>> targets_;  // by name
+};
+
+}  // namespace vmq::app
+
+#endif  // VMQ_APP_RUNTIME_H_

@@ -1,0 +1,185 @@
+#include "app/target_runtime.h"
+
+#include <chrono>
+#include <string_view>
+#include <utility>
+
+namespace vmq::app {
+namespace {
+
+std::vector<Millis> WindowLengths(const config::Config& config) {
+  std::vector<Millis> lengths;
+  for (const auto& window : config.windows) lengths.push_back(window.length);
+  return lengths;
+}
+
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+// A series key for a log line: label values may be up to a line long (64 KiB). Cut on a UTF-8
+// character boundary so the log stays valid UTF-8.
+std::string ForLog(std::string_view key) {
+  constexpr size_t kMaxBytes = 256;
+  if (key.size() <= kMaxBytes) return std::string(key);
+  size_t end = kMaxBytes;
+  while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xc0) == 0x80) --end;
+  return std::string(key.substr(0, end)) + "...";
+}
+
+// What holding a series costs in identity bytes: its key, source and labels, stored once for
+// the evaluation and the key once more in the window history.
+size_t SeriesBytes(const signals::RawSeries& series) {
+  size_t bytes = 2 * series.key.size() + series.source.size();
+  for (const auto& [name, value] : series.labels) bytes += name.size() + value.size();
+  return bytes;
+}
+
+}  // namespace
+
+TargetRuntime::TargetRuntime(const config::Target& target, const TargetContext& context)
+    : context_(context),
+      name_(target.name),
+      // A missed poll leaves a gap: two good polls are at most interval + timeout apart.
+      history_(WindowLengths(context.config),
+               context.config.poll.interval + context.config.poll.timeout),
+      evaluator_(context.config.signals, context.config.windows),
+      alerts_(context.config.alerts.rules) {
+  status_.name = target.name;
+  status_.url = target.url.text;
+  for (poll::PollError error : poll::kAllPollErrors) {
+    status_.poll_errors_total[std::string(poll::ToString(error))] = 0;
+  }
+}
+
+std::shared_ptr<const expose::TargetPage> TargetRuntime::OnPollResult(poll::PollResult result) {
+  // Parsing is the expensive part and touches no state: done outside the lock.
+  signals::SelectedPage page;
+  if (result.ok()) {
+    page = context_.selector.Select(result.body);
+    if (!page.is_vernemq) {
+      result.error = poll::PollError::kNotVernemq;
+      result.detail =
+          "page has no VerneMQ metric family (no *mqtt_publish_error, no "
+          "*system_wallclock)";
+    }
+  }
+  std::lock_guard lock(mu_);
+  if (result.ok()) {
+    RecordSuccess(result, std::move(page));
+  } else {
+    RecordFailure(result);
+  }
+  return EvaluateAndRender(context_.clock.Now(), result.ok());
+}
+
+std::shared_ptr<const expose::TargetPage> TargetRuntime::Render() {
+  std::lock_guard lock(mu_);
+  return EvaluateAndRender(context_.clock.Now(), false);
+}
+
+std::shared_ptr<const expose::TargetPage> TargetRuntime::EvaluateAndRender(MonoTime now, bool up) {
+  const evaluate::TargetValues values = evaluator_.Evaluate(history_, now);
+  if (up) {
+    const bool covered = history_.Coverage(context_.config.alerts.window.length, now) == 1.0;
+    alerts_.Evaluate(alerting::CountAlertSignals(context_.alerts, values), covered);
+  } else {
+    // The window gauges vanish from the page while a target is down, which resolves the
+    // Prometheus alerts; the exporter-side state does the same.
+    alerts_.Reset();
+  }
+  const window::HistoryStats stats = history_.stats();
+  const std::vector<alerting::AlertSeriesState> states = alerts_.States();
+  return std::make_shared<const expose::TargetPage>(expose::RenderTargetPage(
+      context_.layout, {status_, values, stats, history_.series_count(), states}));
+}
+
+void TargetRuntime::RecordFailure(const poll::PollResult& result) {
+  history_.RecordFailure(result.finished);
+  if (status_.up || !status_.polled || status_.last_error != result.detail) {
+    context_.logger.Warn("poll failed", {{"target", status_.name},
+                                         {"reason", std::string(poll::ToString(result.error))},
+                                         {"err", result.detail}});
+  }
+  status_.polled = true;
+  status_.up = false;
+  status_.last_error = result.detail;
+  status_.last_poll_duration_seconds = Seconds(result.finished - result.started);
+  ++status_.polls_total;
+  ++status_.poll_errors_total[std::string(poll::ToString(result.error))];
+}
+
+std::vector<window::Observation> TargetRuntime::TrackSeries(signals::SelectedPage& page) {
+  std::vector<window::Observation> observations;
+  observations.reserve(page.series.size());
+  for (signals::RawSeries& series : page.series) {
+    if (!tracked_.contains(series.key)) {
+      const size_t bytes = SeriesBytes(series);
+      if (tracked_.size() >= kMaxSeriesPerTarget ||
+          series_bytes_ + bytes > context_.config.poll.max_series_bytes) {
+        ++status_.dropped_series_total;
+        continue;
+      }
+      series_bytes_ += bytes;
+      tracked_.insert(series.key);
+      evaluator_.Track(series);
+    }
+    observations.push_back({std::move(series.key), series.value});
+  }
+  return observations;
+}
+
+void TargetRuntime::LogPageProblems(const signals::SelectedPage& page, size_t dropped) {
+  Logger& logger = context_.logger;
+  if (page.parse.bad_lines > 0) {
+    const auto& first = page.parse.errors.front();
+    logger.Log(page.parse.bad_lines != last_bad_lines_ ? LogLevel::kWarn : LogLevel::kDebug,
+               "skipped malformed lines",
+               {{"target", name_},
+                {"count", std::to_string(page.parse.bad_lines)},
+                {"first_line", std::to_string(first.line)},
+                {"first_error", first.message}});
+  }
+  last_bad_lines_ = page.parse.bad_lines;
+  if (page.duplicate_series > 0) {
+    logger.Log(page.duplicate_series != last_duplicates_ ? LogLevel::kWarn : LogLevel::kDebug,
+               "ignored series that appear more than once on the page",
+               {{"target", name_},
+                {"count", std::to_string(page.duplicate_series)},
+                {"first", ForLog(page.first_duplicate)}});
+  }
+  last_duplicates_ = page.duplicate_series;
+  if (dropped > 0) {
+    logger.Log(last_dropped_ ? LogLevel::kDebug : LogLevel::kWarn,
+               "not tracking new series: the target holds the maximum",
+               {{"target", name_},
+                {"dropped", std::to_string(dropped)},
+                {"series", std::to_string(tracked_.size())},
+                {"max_series", std::to_string(kMaxSeriesPerTarget)},
+                {"series_bytes", std::to_string(series_bytes_)},
+                {"max_series_bytes", std::to_string(context_.config.poll.max_series_bytes)}});
+  }
+  last_dropped_ = dropped > 0;
+}
+
+void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::SelectedPage page) {
+  const uint64_t dropped_before = status_.dropped_series_total;
+  if (!page.node.empty()) evaluator_.SetPageNode(page.node);
+  const std::vector<window::Observation> observations = TrackSeries(page);
+  history_.RecordSuccess(result.finished, page.uptime_ms, observations);
+  LogPageProblems(page, status_.dropped_series_total - dropped_before);
+
+  if (!status_.up) context_.logger.Info("target up", {{"target", name_}, {"node", page.node}});
+  status_.polled = true;
+  status_.up = true;
+  status_.last_error.clear();
+  status_.last_poll_duration_seconds = Seconds(result.finished - result.started);
+  status_.last_success_unix_seconds =
+      std::chrono::duration<double>(context_.clock.WallNow().time_since_epoch()).count();
+  ++status_.polls_total;
+  status_.bad_lines_total += page.parse.bad_lines;
+  status_.rejected_values_total += page.rejected_values;
+  status_.duplicate_series_total += page.duplicate_series;
+  status_.prefix = page.prefix;
+  if (!page.node.empty()) status_.node = page.node;
+}
+
+}  // namespace vmq::app
