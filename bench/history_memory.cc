@@ -157,13 +157,15 @@ int main(int argc, char** argv) {
   const vmq::window::HistoryStats stats = histories.back()->stats();
   std::printf(
       "targets=%d series=%d window_s=%lld interval_ms=%lld polls=%lld increase=%s "
-      "rss_growth=%zu rss_per_series=%.0f heap_per_series=%.0f stored_increments=%zu "
+      "rss_growth=%zu rss_per_series=%.0f heap_per_series=%.0f stored_bytes_per_series=%.0f "
+      "stored_increments=%zu "
       "exact=%s\n",
       options.targets, options.series, static_cast<long long>(options.window_s),
       static_cast<long long>(options.interval_ms), static_cast<long long>(polls),
       options.increase.c_str(), rss_after - rss_before,
       static_cast<double>(rss_after - rss_before) / all_series,
-      static_cast<double>(heap_after - heap_before) / all_series, stats.stored_increments,
+      static_cast<double>(heap_after - heap_before) / all_series,
+      static_cast<double>(stats.stored_bytes) / options.series, stats.stored_increments,
       sum == expected ? "yes" : "NO");
   return sum == expected ? 0 : 1;
 }

@@ -16,12 +16,12 @@ Ticks Overlap(MonoTime begin, MonoTime end, MonoTime window_begin, MonoTime wind
 }
 
 // LEB128: 7 bits a byte, low bits first, high bit set on every byte but the last.
-void PushVarint(detail::ByteQueue& queue, uint64_t value) {
+void PushVarint(detail::ByteQueue& queue, uint64_t value, size_t expected_size = 0) {
   while (value >= 0x80) {
-    queue.Push(static_cast<uint8_t>(value | 0x80));
+    queue.Push(static_cast<uint8_t>(value | 0x80), expected_size);
     value >>= 7;
   }
-  queue.Push(static_cast<uint8_t>(value));
+  queue.Push(static_cast<uint8_t>(value), expected_size);
 }
 
 uint64_t ReadVarint(const detail::ByteQueue& queue, uint64_t& position) {
@@ -34,32 +34,53 @@ uint64_t ReadVarint(const detail::ByteQueue& queue, uint64_t& position) {
   return value;
 }
 
-// A poll record: the first byte holds the success flag (bit 0), the low 6 bits of the time
-// since the previous record (bits 1-6) and a continuation bit; the rest of the time follows
-// as LEB128. 65 bits of payload in at most 10 bytes.
-void PushRecord(detail::ByteQueue& queue, uint64_t delta_ticks, bool success) {
-  const uint64_t rest = delta_ticks >> 6;
-  queue.Push(static_cast<uint8_t>((success ? 1u : 0u) | ((delta_ticks & 0x3f) << 1) |
-                                  (rest != 0 ? 0x80u : 0u)));
-  if (rest != 0) PushVarint(queue, rest);
+uint64_t ZigZag(int64_t value) {
+  return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+}
+int64_t UnZigZag(uint64_t value) { return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1)); }
+
+// A poll record: how much the time since the previous record differs from the time between
+// the two records before (polls on a schedule differ by their jitter only), zigzag-encoded,
+// and the success flag. The first byte holds the flag (bit 0), 6 bits of the difference and
+// a continuation bit; the rest of the difference follows as LEB128. At most 10 bytes; 4 for
+// a jitter within +-33 ms, 3 within +-0.5 ms.
+void PushRecord(detail::ByteQueue& queue, int64_t delta_change, bool success,
+                size_t expected_size) {
+  const uint64_t change = ZigZag(delta_change);
+  const uint64_t rest = change >> 6;
+  queue.Push(
+      static_cast<uint8_t>((success ? 1u : 0u) | ((change & 0x3f) << 1) | (rest != 0 ? 0x80u : 0u)),
+      expected_size);
+  if (rest != 0) PushVarint(queue, rest, expected_size);
+}
+
+// While the history fills, the size a queue will have once it holds the longest window:
+// its bytes per record so far times the records it will hold at the rate seen so far. Growing
+// straight to that size instead of step by step leaves no trail of freed buffers behind.
+size_t ExpectedSize(const detail::ByteQueue& queue, size_t records, double expected_records) {
+  if (records == 0 || expected_records <= static_cast<double>(records)) return 0;
+  const double held = static_cast<double>(queue.end() - queue.begin());
+  const double expected = held / static_cast<double>(records) * expected_records;
+  return static_cast<size_t>(expected + expected / 32 + 16);
 }
 
 }  // namespace
 
 namespace detail {
 
-void ByteQueue::Push(uint8_t byte) {
-  if (bytes_.size() == bytes_.capacity()) MakeRoom();
+void ByteQueue::Push(uint8_t byte, size_t expected_size) {
+  if (bytes_.size() == bytes_.capacity()) MakeRoom(expected_size);
   bytes_.push_back(byte);
 }
 
 // Either moves the held bytes to the front of the buffer, when enough was dropped to make
-// that worth it, or grows the buffer by an eighth: the buffer settles at about 1.07 times
-// what is held instead of up to twice as std::vector's doubling would.
-void ByteQueue::MakeRoom() {
+// that worth it, or grows the buffer by an eighth (or to the size expected): the buffer
+// settles at a few percent above what is held instead of up to twice as std::vector's
+// doubling would.
+void ByteQueue::MakeRoom(size_t expected_size) {
   const size_t dropped = begin_ - base_;
   const size_t held = bytes_.size() - dropped;
-  if (dropped > 0 && dropped >= held / 16) {
+  if (dropped > 0 && dropped >= held / 64) {
     bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<ptrdiff_t>(dropped));
     base_ = begin_;
     if (bytes_.capacity() > 2 * held + 64) {  // a burst of large increases has aged out
@@ -70,7 +91,7 @@ void ByteQueue::MakeRoom() {
     }
     return;
   }
-  bytes_.reserve(bytes_.capacity() + bytes_.capacity() / 8 + 16);
+  bytes_.reserve(std::max(bytes_.capacity() + bytes_.capacity() / 8 + 16, expected_size));
 }
 
 }  // namespace detail
@@ -125,7 +146,9 @@ void TargetHistory::AppendRecord(MonoTime time, bool success) {
     // The span ending here has both ends in the window unless the tail is this record.
     if (covered_span && window.tail.position != records_.end()) window.covered += delta;
   }
-  PushRecord(records_, static_cast<uint64_t>(delta.count()), success);
+  PushRecord(records_, (delta - latest_delta_).count(), success,
+             ExpectedSize(records_, record_count_, ExpectedRecords()));
+  latest_delta_ = delta;
   ++record_count_;
   latest_record_ = time;
   latest_success_ = success;
@@ -193,19 +216,36 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
     --record_count_;
   }
   records_.DropBefore(front_.position);
+  if (front_.next_poll != front_before || front_.position != records_.begin()) filled_ = true;
   moved = moved || front_.next_poll != front_before;
   if (!recorded_success && !moved) return;
+  // Successful polls held, and how many there will be once the longest window is held.
+  const uint64_t polls_held = successful_polls_ + 1 - front_.next_poll;
+  const double expected_polls =
+      ExpectedRecords() * static_cast<double>(polls_held) / static_cast<double>(record_count_);
   for (SeriesState& state : series_) {
-    UpdateSeries(state, recorded_success, restart, tails_before, front_before);
+    UpdateSeries(state, recorded_success, restart, tails_before, front_before, expected_polls);
   }
 }
 
+double TargetHistory::ExpectedRecords() const {
+  if (filled_ || record_count_ < 2) return 0.0;
+  const Ticks span = *latest_record_ - Peek(front_).time;
+  if (span <= Ticks::zero()) return 0.0;
+  const Ticks held = std::chrono::duration_cast<Ticks>(longest_window_ + max_gap_);
+  return static_cast<double>(held.count()) / static_cast<double>(span.count()) *
+             static_cast<double>(record_count_ - 1) +
+         1.0;
+}
+
 void TargetHistory::UpdateSeries(SeriesState& state, bool recorded_success, bool restart,
-                                 std::span<const uint64_t> tails_before, uint64_t front_before) {
+                                 std::span<const uint64_t> tails_before, uint64_t front_before,
+                                 double expected_polls) {
   if (recorded_success) {
     // After a restart, a series missing from the page restarted at 0 like the rest.
     if (restart && state.last_seen_poll != successful_polls_) state.last_value = 0;
-    PushVarint(state.increases, state.pending);
+    PushVarint(state.increases, state.pending,
+               ExpectedSize(state.increases, successful_polls_ - state.first_poll, expected_polls));
     if (state.pending != 0) ++stats_.stored_increments;
     for (SeriesWindow& window : state.windows) window.sum += state.pending;
     state.pending = 0;
@@ -230,14 +270,16 @@ void TargetHistory::UpdateSeries(SeriesState& state, bool recorded_success, bool
 TargetHistory::Record TargetHistory::Peek(const RecordCursor& cursor) const {
   uint64_t position = cursor.position;
   const uint8_t first = records_.at(position++);
-  uint64_t delta = (first >> 1) & 0x3f;
-  if ((first & 0x80) != 0) delta |= ReadVarint(records_, position) << 6;
-  return {cursor.previous_time + Ticks(static_cast<Ticks::rep>(delta)), (first & 1) != 0, position};
+  uint64_t change = (first >> 1) & 0x3f;
+  if ((first & 0x80) != 0) change |= ReadVarint(records_, position) << 6;
+  const Ticks delta = cursor.previous_delta + Ticks(UnZigZag(change));
+  return {cursor.previous_time + delta, delta, (first & 1) != 0, position};
 }
 
 void TargetHistory::Pass(RecordCursor& cursor, const Record& record) {
   cursor.position = record.next_position;
   cursor.previous_time = record.time;
+  cursor.previous_delta = record.delta;
   cursor.has_previous = true;
   cursor.previous_success = record.success;
   if (record.success) ++cursor.next_poll;

@@ -91,13 +91,14 @@ class ByteQueue {
   uint64_t begin() const { return begin_; }
   uint64_t end() const { return base_ + bytes_.size(); }
   uint8_t at(uint64_t position) const { return bytes_[position - base_]; }
-  void Push(uint8_t byte);
+  // `expected_size`: how large the queue is expected to grow, 0 if unknown.
+  void Push(uint8_t byte, size_t expected_size = 0);
   // Drops the bytes before `position` (begin() <= position <= end()).
   void DropBefore(uint64_t position) { begin_ = position; }
   size_t allocated() const { return bytes_.capacity(); }
 
  private:
-  void MakeRoom();
+  void MakeRoom(size_t expected_size);
 
   std::vector<uint8_t> bytes_;
   uint64_t base_ = 0;   // offset of bytes_[0]
@@ -138,11 +139,13 @@ class TargetHistory {
     uint64_t position = 0;     // offset of the record in records_
     uint64_t next_poll = 1;    // ordinal of the first successful poll at or after position
     MonoTime previous_time{};  // of the record before position (the first record's own time)
+    Ticks previous_delta{0};   // from the record before that one to previous_time
     bool has_previous = false;
     bool previous_success = false;
   };
   struct Record {
     MonoTime time;
+    Ticks delta;  // since the previous record
     bool success;
     uint64_t next_position;
   };
@@ -179,7 +182,9 @@ class TargetHistory {
   uint64_t ObservedIncrease(SeriesState& state, uint64_t value, bool restart);
   void Slide(bool recorded_success, bool restart);
   void UpdateSeries(SeriesState& state, bool recorded_success, bool restart,
-                    std::span<const uint64_t> tails_before, uint64_t front_before);
+                    std::span<const uint64_t> tails_before, uint64_t front_before,
+                    double expected_polls);
+  double ExpectedRecords() const;
 
   Record Peek(const RecordCursor& cursor) const;
   static void Pass(RecordCursor& cursor, const Record& record);
@@ -198,10 +203,12 @@ class TargetHistory {
   detail::ByteQueue records_;  // every poll, in time order
   RecordCursor front_;         // oldest record held
   size_t record_count_ = 0;
+  bool filled_ = false;  // records were dropped: the longest window is held
   std::vector<SeriesState> series_;
   SeriesIndex index_;
   std::optional<MonoTime> latest_record_;
   bool latest_success_ = false;
+  Ticks latest_delta_{0};  // between the two latest records
   std::optional<SuccessfulPoll> last_success_;
   uint64_t successful_polls_ = 0;
   HistoryStats stats_;
