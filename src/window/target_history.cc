@@ -81,17 +81,30 @@ void ByteQueue::MakeRoom(size_t expected_size) {
   const size_t dropped = begin_ - base_;
   const size_t held = bytes_.size() - dropped;
   if (dropped > 0 && dropped >= held / 64) {
-    bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<ptrdiff_t>(dropped));
-    base_ = begin_;
-    if (bytes_.capacity() > 2 * held + 64) {  // a burst of large increases has aged out
-      std::vector<uint8_t> smaller;
-      smaller.reserve(held + held / 8 + 16);
-      smaller.assign(bytes_.begin(), bytes_.end());
-      bytes_.swap(smaller);
-    }
+    Compact(held + held / 4 + 64);
     return;
   }
   bytes_.reserve(std::max(bytes_.capacity() + bytes_.capacity() / 8 + 16, expected_size));
+}
+
+void ByteQueue::DropBefore(uint64_t position) {
+  if (position == begin_) return;
+  begin_ = position;
+  // A burst of large increases has aged out: give the memory back.
+  const size_t held = end() - begin_;
+  if (bytes_.capacity() > 256 && held <= bytes_.capacity() / 2) Compact(held);
+}
+
+// Moves the held bytes to the front of the buffer; reallocates it when it is larger than
+// `largest_kept`.
+void ByteQueue::Compact(size_t largest_kept) {
+  bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<ptrdiff_t>(begin_ - base_));
+  base_ = begin_;
+  if (bytes_.capacity() <= largest_kept) return;
+  std::vector<uint8_t> smaller;
+  smaller.reserve(bytes_.size() + bytes_.size() / 16 + 16);
+  smaller.assign(bytes_.begin(), bytes_.end());
+  bytes_.swap(smaller);
 }
 
 }  // namespace detail

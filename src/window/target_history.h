@@ -94,11 +94,12 @@ class ByteQueue {
   // `expected_size`: how large the queue is expected to grow, 0 if unknown.
   void Push(uint8_t byte, size_t expected_size = 0);
   // Drops the bytes before `position` (begin() <= position <= end()).
-  void DropBefore(uint64_t position) { begin_ = position; }
+  void DropBefore(uint64_t position);
   size_t allocated() const { return bytes_.capacity(); }
 
  private:
   void MakeRoom(size_t expected_size);
+  void Compact(size_t largest_kept);
 
   std::vector<uint8_t> bytes_;
   uint64_t base_ = 0;   // offset of bytes_[0]
