@@ -42,8 +42,8 @@ int64_t UnZigZag(uint64_t value) { return static_cast<int64_t>((value >> 1) ^ (~
 // A poll record: how much the time since the previous record differs from the time between
 // the two records before (polls on a schedule differ by their jitter only), zigzag-encoded,
 // and the success flag. The first byte holds the flag (bit 0), 6 bits of the difference and
-// a continuation bit; the rest of the difference follows as LEB128. At most 10 bytes; 4 for
-// a jitter within +-33 ms, 3 within +-0.5 ms.
+// a continuation bit; the rest of the difference follows as LEB128. At most 10 bytes; 3 for
+// a difference within +-0.5 ms, 4 within +-67 ms.
 void PushRecord(detail::ByteQueue& queue, int64_t delta_change, bool success,
                 size_t expected_size) {
   const uint64_t change = ZigZag(delta_change);

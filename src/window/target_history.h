@@ -26,21 +26,28 @@
 //    successful poll to now is covered when no poll has failed since and now is within
 //    max_gap of it. 1.0 exactly when the whole window is covered.
 //
-// Memory (issue 9: at most 8 KB per series for 1 h of 1 s polls): the history is two kinds
-// of byte streams, dropped from the front once older than the longest window + max_gap.
-//  - One per target: a record per poll (success or failure), its time as a varint of the
-//    nanoseconds since the previous record with the success flag in the low bit: 5 bytes for
-//    polls 0.5 s to 34 s apart.
-//  - One per series: a LEB128 varint of its increase at every successful poll since the
-//    series was first seen (0 when unchanged or missing from the page): 1 byte up to 127,
-//    2 up to 16,383, 3 up to 2,097,151, ... 10 for the largest u64. Exact, never rounded.
-// Per series there is also a fixed part: the key, and a running sum and a stream position
-// per window (16 bytes each) so that a query costs O(1), not a decode of the window.
-// So, with P = (longest window + max_gap) / poll interval + 1 polls held, S series, and
-// L the mean varint length of one poll's increase (1 for <= 127):
-//   bytes per series ~= P x (L + 5 / S) x 1.07 (buffer slack) + key + 120 + 16 x windows.
-// 1 h at 1 s, 8 series, increases <= 127: 3,603 x 1.63 x 1.07 ~= 6.3 KB + key (measured:
-// bench/README.md, `history_memory`).
+// Memory: the history is two kinds of byte streams, dropped from the front once older than
+// the longest window + max_gap.
+//  - One per target, shared by its series: a record per poll (success or failure): the
+//    success flag and how much the time since the previous record differs from the time
+//    between the two before, in nanoseconds, as a varint. Polls on a schedule differ by their
+//    jitter only: 3 bytes when completions jitter within 0.25 ms, 4 within 33 ms.
+//  - One per series: its increase at every successful poll since it was first seen (0 when
+//    unchanged or missing from the page) as a LEB128 varint: 1 byte up to 127, 2 up to
+//    16,383, 3 up to 2,097,151, ... 10 for the largest u64. Exact, never rounded.
+// Per series there is also a fixed part: its key, its last value, and per window a running
+// sum and a position in its stream (16 bytes), so that a query costs O(1) instead of a decode
+// of the window. With P = (longest window + max_gap) / poll interval + 1 polls held, S
+// series, L the mean varint length of a poll's increase and R that of a poll record:
+//   bytes per series ~= P x (L + R / S) x 1.03 (buffer slack) + key + ~200 + 16 x windows.
+// 1 h at 1 s polls (P = 3,603), S = 8, increases up to 127 (L = 1), R = 4: 3,603 x 1.5 x 1.03
+// + ~300 ~= 5.9 KB, under the 8 KB per series asked for (bench/README.md has the RSS figures
+// from bench/history_memory.cc). Sustained increases of 128 to 16,383 at every poll cost
+// L = 2: ~10 KB. stats().stored_bytes reports what is held.
+//
+// Every increase stays tied to the record of the poll that observed it, and so to the span
+// from the previous record; the state is plain data (byte vectors, integer offsets, no
+// pointers), so that it can be written to a file and read back.
 //
 // Queries are exact for windows up to the longest one and `now` no earlier than the latest
 // record; older history has been dropped. A record earlier than the latest one is ignored
