@@ -56,12 +56,14 @@ void PushRecord(detail::ByteQueue& queue, int64_t delta_change, bool success,
 
 // While the history fills, the size a queue will have once it holds the longest window:
 // its bytes per record so far times the records it will hold at the rate seen so far. Growing
-// straight to that size instead of step by step leaves no trail of freed buffers behind.
+// towards that size in a few steps instead of many leaves a shorter trail of freed buffers
+// behind; at most 4 times the current size per step, so that a few large early entries do
+// not reserve much more than the window will need.
 size_t ExpectedSize(const detail::ByteQueue& queue, size_t records, double expected_records) {
   if (records == 0 || expected_records <= static_cast<double>(records)) return 0;
   const double held = static_cast<double>(queue.end() - queue.begin());
   const double expected = held / static_cast<double>(records) * expected_records;
-  return static_cast<size_t>(expected + expected / 32 + 16);
+  return std::min(static_cast<size_t>(expected + expected / 32 + 16), 4 * queue.allocated() + 64);
 }
 
 }  // namespace
@@ -241,14 +243,19 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
   }
 }
 
+// Records held once the longest window is, at the mean interval seen so far; never more
+// than polls every max_gap / 2 would leave (the exporter's timeout is below its interval, so
+// its polls are at least that far apart): only a hint for reserving memory.
 double TargetHistory::ExpectedRecords() const {
   if (filled_ || record_count_ < 2) return 0.0;
   const Ticks span = *latest_record_ - Peek(front_).time;
   if (span <= Ticks::zero()) return 0.0;
-  const Ticks held = std::chrono::duration_cast<Ticks>(longest_window_ + max_gap_);
-  return static_cast<double>(held.count()) / static_cast<double>(span.count()) *
-             static_cast<double>(record_count_ - 1) +
-         1.0;
+  const auto held =
+      static_cast<double>(std::chrono::duration_cast<Ticks>(longest_window_ + max_gap_).count());
+  const double at_mean_interval =
+      held / static_cast<double>(span.count()) * static_cast<double>(record_count_ - 1) + 1.0;
+  const auto gap = static_cast<double>(std::chrono::duration_cast<Ticks>(max_gap_).count());
+  return gap > 0 ? std::min(at_mean_interval, 2 * held / gap + 2) : at_mean_interval;
 }
 
 void TargetHistory::UpdateSeries(SeriesState& state, bool recorded_success, bool restart,
