@@ -373,5 +373,30 @@ TEST(TargetHistory, StoredBytesStayWithinTheBoundAndShrinkAfterABurst) {
   EXPECT_EQ(history.Increase("series-0", std::chrono::hours(1), now), expected_hour());
 }
 
+// Memory is reserved ahead while the history fills, from what was seen so far; large early
+// increases or two records close together must not make it reserve far more than the
+// window will hold.
+TEST(TargetHistory, EarlyLargeIncreasesAndCloseRecordsDoNotOverReserve) {
+  auto held_bytes = [](bool odd_start) {
+    TargetHistory history({std::chrono::hours(1)}, seconds(2));
+    std::vector<Observation> page;
+    for (int s = 0; s < 8; ++s) page.push_back({"series-" + std::to_string(s), 0});
+    MonoTime now = kStart;
+    history.RecordSuccess(now, {}, page);
+    if (odd_start) {
+      for (Observation& o : page) o.value += uint64_t{1} << 60;
+      history.RecordSuccess(now + Millis(1), {}, page);
+    }
+    for (int i = 0; i < 1800; ++i) {  // half the window: still filling
+      for (Observation& o : page) o.value += 5;
+      now += seconds(1);
+      history.RecordSuccess(now, {}, page);
+    }
+    return history.stats().stored_bytes;
+  };
+  const size_t plain = held_bytes(false);
+  EXPECT_LE(held_bytes(true), plain + plain / 8);
+}
+
 }  // namespace
 }  // namespace vmq::window
