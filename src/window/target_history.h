@@ -49,9 +49,9 @@
 // from the previous record; the state is plain data (byte vectors, integer offsets, no
 // pointers), so that it can be written to a file and read back.
 //
-// Queries are exact for windows up to the longest one and `now` no earlier than the latest
-// record; older history has been dropped. A record earlier than the latest one is ignored
-// (counted in stats) so that a clock hiccup never corrupts the history.
+// Queries are exact for windows up to the longest one and `now` no earlier than max_gap
+// before the latest record; older history has been dropped. A record earlier than the latest
+// one is ignored (counted in stats) so that a clock hiccup never corrupts the history.
 //
 // Not thread-safe; the owner serialises access.
 
@@ -128,7 +128,8 @@ class TargetHistory {
 
   // 0 for an unknown series.
   uint64_t Increase(std::string_view series, Millis window, MonoTime now) const;
-  // Increase(series, windows()[i], now) into out[i] for every i < out.size(), with one lookup.
+  // Increase(series, windows()[i], now) into out[i] for every i < out.size() (at most
+  // windows().size(); further elements are left as they are), with one lookup.
   void Increases(std::string_view series, MonoTime now, std::span<uint64_t> out) const;
   double Coverage(Millis window, MonoTime now) const;
 
