@@ -223,6 +223,7 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
     moved = moved || window.tail.next_poll != tails_before.back();
   }
   const uint64_t front_before = front_.next_poll;
+  const size_t records_before = record_count_;
   const MonoTime cutoff = latest - longest_window_ - max_gap_;
   while (front_.position != records_.end()) {
     const Record record = Peek(front_);
@@ -231,7 +232,7 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
     --record_count_;
   }
   records_.DropBefore(front_.position);
-  if (front_.next_poll != front_before || front_.position != records_.begin()) filled_ = true;
+  if (record_count_ != records_before) filled_ = true;
   moved = moved || front_.next_poll != front_before;
   if (!recorded_success && !moved) return;
   // Successful polls held, and how many there will be once the longest window is held.
