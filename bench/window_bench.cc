@@ -1,5 +1,6 @@
-// Cost of the window engine on the poll path (RecordSuccess) and the scrape path (Increase,
-// Coverage), at steady state: 5 s poll interval with 5 minutes of history already held.
+// Cost of the window engine on the poll path (RecordSuccess) and the query path (Increase,
+// Increases, Coverage), at steady state with the history full: a 5 s poll interval with
+// windows 1m and 5m, or a 1 s poll interval with windows 1m and 1h (3,600 polls held).
 
 #include <benchmark/benchmark.h>
 
@@ -13,12 +14,22 @@
 namespace vmq::window {
 namespace {
 
+using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr Millis kInterval = seconds(5);
 constexpr Millis kMaxGap = seconds(15);
-const std::vector<Millis> kWindows = {minutes(1), minutes(5)};
+
+struct Shape {
+  Millis interval;
+  std::vector<Millis> windows;
+};
+
+// Arg `shape`: 0 = 5 s polls, windows 1m and 5m; 1 = 1 s polls, windows 1m and 1h.
+Shape ShapeOf(int64_t shape) {
+  if (shape == 0) return {seconds(5), {minutes(1), minutes(5)}};
+  return {seconds(1), {minutes(1), hours(1)}};
+}
 
 std::vector<Observation> MakePage(int64_t series_count) {
   std::vector<Observation> page;
@@ -35,53 +46,81 @@ void Grow(std::vector<Observation>& page, int64_t stride) {
 }
 
 struct Steady {
-  TargetHistory history{kWindows, kMaxGap};
+  Shape shape;
+  TargetHistory history;
   std::vector<Observation> page;
-  MonoTime now{std::chrono::hours(1000)};
+  MonoTime now{hours(1000)};
 
-  Steady(int64_t series_count, int64_t stride) : page(MakePage(series_count)) {
-    for (int i = 0; i <= minutes(5) / kInterval; ++i) Poll(stride);
+  Steady(int64_t shape_arg, int64_t series_count, int64_t stride)
+      : shape(ShapeOf(shape_arg)), history(shape.windows, kMaxGap), page(MakePage(series_count)) {
+    for (int i = 0; i <= shape.windows.back() / shape.interval + 1; ++i) Poll(stride);
   }
   void Poll(int64_t stride) {
     Grow(page, stride);
-    now += kInterval;
+    now += shape.interval;
     history.RecordSuccess(now, 1'000'000, page);
   }
 };
 
-// Args: series per target, stride (1: every series increases each poll).
+// Args: shape, series per target, stride (1: every series increases each poll).
 void BM_RecordSuccess(benchmark::State& state) {
-  Steady steady(state.range(0), state.range(1));
-  for (auto _ : state) steady.Poll(state.range(1));
+  Steady steady(state.range(0), state.range(1), state.range(2));
+  for (auto _ : state) steady.Poll(state.range(2));
   state.SetItemsProcessed(state.iterations());
   state.counters["stored_increments"] =
       static_cast<double>(steady.history.stats().stored_increments);
 }
 BENCHMARK(BM_RecordSuccess)
-    ->ArgNames({"series", "stride"})
-    ->Args({30, 1})
-    ->Args({600, 1})
-    ->Args({600, 10});
+    ->ArgNames({"shape", "series", "stride"})
+    ->Args({0, 30, 1})
+    ->Args({0, 600, 1})
+    ->Args({0, 600, 10})
+    ->Args({1, 8, 1})
+    ->Args({1, 600, 1});
 
-// Arg: window in seconds.
+// Args: shape, window index, `now` offset after the latest poll in ms. An offset of 0 is the
+// evaluate stage right after a poll; 1500 ms at 1 s polls lets one poll leave the window.
 void BM_Increase(benchmark::State& state) {
-  Steady steady(600, 1);
-  const Millis window = seconds(state.range(0));
+  Steady steady(state.range(0), 600, 1);
+  const Millis window = steady.shape.windows[static_cast<size_t>(state.range(1))];
+  const MonoTime now = steady.now + Millis(state.range(2));
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(steady.history.Increase(steady.page[i].series, window, steady.now));
+    benchmark::DoNotOptimize(steady.history.Increase(steady.page[i].series, window, now));
     i = (i + 1) % steady.page.size();
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Increase)->ArgName("window_s")->Arg(60)->Arg(300);
+BENCHMARK(BM_Increase)
+    ->ArgNames({"shape", "window", "after_ms"})
+    ->Args({0, 0, 0})
+    ->Args({0, 1, 0})
+    ->Args({1, 0, 0})
+    ->Args({1, 1, 0})
+    ->Args({1, 1, 1500});
 
-void BM_Coverage(benchmark::State& state) {
-  Steady steady(30, 1);
-  for (auto _ : state) benchmark::DoNotOptimize(steady.history.Coverage(minutes(5), steady.now));
+// Every window of one series with one lookup. Arg: shape.
+void BM_Increases(benchmark::State& state) {
+  Steady steady(state.range(0), 600, 1);
+  std::vector<uint64_t> out(steady.shape.windows.size());
+  size_t i = 0;
+  for (auto _ : state) {
+    steady.history.Increases(steady.page[i].series, steady.now, out);
+    benchmark::DoNotOptimize(out.data());
+    i = (i + 1) % steady.page.size();
+  }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Coverage);
+BENCHMARK(BM_Increases)->ArgName("shape")->Arg(0)->Arg(1);
+
+// Coverage of the longest window. Arg: shape.
+void BM_Coverage(benchmark::State& state) {
+  Steady steady(state.range(0), 30, 1);
+  const Millis window = steady.shape.windows.back();
+  for (auto _ : state) benchmark::DoNotOptimize(steady.history.Coverage(window, steady.now));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Coverage)->ArgName("shape")->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace vmq::window

@@ -26,19 +26,37 @@
 //    successful poll to now is covered when no poll has failed since and now is within
 //    max_gap of it. 1.0 exactly when the whole window is covered.
 //
-// Memory: one 16-byte entry per series per poll that saw it increase, plus one entry per
-// poll, all dropped once older than the longest window (+ max_gap); bounded by
-// (series + 1) x ((longest window + max_gap) / poll interval + 1) entries.
+// Memory: the history is two kinds of byte streams, dropped from the front once older than
+// the longest window + max_gap.
+//  - One per target, shared by its series: a record per poll (success or failure): the
+//    success flag and how much the time since the previous record differs from the time
+//    between the two before, in nanoseconds, as a varint. Polls on a schedule differ by their
+//    jitter only: 3 bytes when completions jitter within 0.25 ms, 4 within 33 ms.
+//  - One per series: its increase at every successful poll since it was first seen (0 when
+//    unchanged or missing from the page) as a LEB128 varint: 1 byte up to 127, 2 up to
+//    16,383, 3 up to 2,097,151, ... 10 for the largest u64. Exact, never rounded.
+// Per series there is also a fixed part: its key, its last value, and per window a running
+// sum and a position in its stream (16 bytes), so that a query costs O(1) instead of a decode
+// of the window. With P = (longest window + max_gap) / poll interval + 1 polls held, S
+// series, L the mean varint length of a poll's increase and R that of a poll record:
+//   bytes per series ~= P x (L + R / S) x 1.03 (buffer slack) + key + ~200 + 16 x windows.
+// 1 h at 1 s polls (P = 3,603), S = 8, increases up to 127 (L = 1), R = 4: 3,603 x 1.5 x 1.03
+// + ~300 ~= 5.9 KB, under the 8 KB per series asked for (bench/README.md has the RSS figures
+// from bench/history_memory.cc). Sustained increases of 128 to 16,383 at every poll cost
+// L = 2: ~10 KB. stats().stored_bytes reports what is held.
 //
-// Queries are exact for windows up to the longest one and `now` no earlier than the latest
-// record; older history has been dropped. A record earlier than the latest one is ignored
-// (counted in stats) so that a clock hiccup never corrupts the history.
+// Every increase stays tied to the record of the poll that observed it, and so to the span
+// from the previous record; the state is plain data (byte vectors, integer offsets, no
+// pointers), so that it can be written to a file and read back.
+//
+// Queries are exact for windows up to the longest one and `now` no earlier than max_gap
+// before the latest record; older history has been dropped. A record earlier than the latest
+// one is ignored (counted in stats) so that a clock hiccup never corrupts the history.
 //
 // Not thread-safe; the owner serialises access.
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -59,8 +77,9 @@ struct Observation {
 struct HistoryStats {
   uint64_t restarts_detected = 0;     // uptime went down
   uint64_t counter_resets = 0;        // a series went down without an uptime decrease
-  size_t stored_increments = 0;       // entries currently held, for memory accounting
-  size_t stored_poll_records = 0;     // poll records currently held, for memory accounting
+  size_t stored_increments = 0;       // non-zero increases currently held
+  size_t stored_poll_records = 0;     // poll records currently held
+  size_t stored_bytes = 0;            // heap bytes the history holds, series keys included
   uint64_t out_of_order_records = 0;  // records ignored for being earlier than the latest
 };
 
@@ -72,11 +91,35 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// A FIFO of bytes addressed by absolute offsets (bytes ever appended before a byte), so
+// that positions stay valid while the front is dropped and the buffer moves. Plain data.
+class ByteQueue {
+ public:
+  uint64_t begin() const { return begin_; }
+  uint64_t end() const { return base_ + bytes_.size(); }
+  uint8_t at(uint64_t position) const { return bytes_[position - base_]; }
+  // `expected_size`: how large the queue is expected to grow, 0 if unknown.
+  void Push(uint8_t byte, size_t expected_size = 0);
+  // Drops the bytes before `position` (begin() <= position <= end()).
+  void DropBefore(uint64_t position);
+  size_t allocated() const { return bytes_.capacity(); }
+
+ private:
+  void MakeRoom(size_t expected_size);
+  void Compact(size_t largest_kept);
+
+  std::vector<uint8_t> bytes_;
+  uint64_t base_ = 0;   // offset of bytes_[0]
+  uint64_t begin_ = 0;  // offset of the first byte held
+};
+
 }  // namespace detail
 
 class TargetHistory {
  public:
-  // `windows` are every length that will be queried; the longest bounds memory.
+  // `windows` are every length that will be queried; the longest bounds memory. Queries of
+  // these lengths at a `now` no earlier than the latest record cost O(1) (plus the polls that
+  // left the window since the latest record); any other query decodes the history.
   TargetHistory(std::vector<Millis> windows, Millis max_gap);
 
   void RecordSuccess(MonoTime time, std::optional<uint64_t> uptime_ms,
@@ -85,46 +128,96 @@ class TargetHistory {
 
   // 0 for an unknown series.
   uint64_t Increase(std::string_view series, Millis window, MonoTime now) const;
+  // Increase(series, windows()[i], now) into out[i] for every i < out.size() (at most
+  // windows().size(); further elements are left as they are), with one lookup.
+  void Increases(std::string_view series, MonoTime now, std::span<uint64_t> out) const;
   double Coverage(Millis window, MonoTime now) const;
 
+  const std::vector<Millis>& windows() const { return window_lengths_; }
   size_t series_count() const;
   HistoryStats stats() const;
   // Visits every series seen so far, in no particular order.
   void ForEachSeries(const std::function<void(const std::string& series)>& visit) const;
 
  private:
-  struct Increment {
+  using Ticks = MonoTime::duration;
+
+  // A position in the poll records, with what decoding the record there needs (the time of
+  // the record before it) and what coverage needs (whether that record was a success).
+  struct RecordCursor {
+    uint64_t position = 0;     // offset of the record in records_
+    uint64_t next_poll = 1;    // ordinal of the first successful poll at or after position
+    MonoTime previous_time{};  // of the record before position (the first record's own time)
+    Ticks previous_delta{0};   // from the record before that one to previous_time
+    bool has_previous = false;
+    bool previous_success = false;
+  };
+  struct Record {
     MonoTime time;
-    uint64_t amount;
+    Ticks delta;  // since the previous record
+    bool success;
+    uint64_t next_position;
+  };
+  // Running state of one window, anchored at the latest record: the tail is the first record
+  // inside (latest - length, latest].
+  struct WindowState {
+    Millis length;
+    RecordCursor tail;
+    Ticks covered{0};  // covered spans with both ends at or after the tail
+  };
+  struct SeriesWindow {
+    uint64_t sum = 0;       // increases of the successful polls from the window's tail on
+    uint64_t position = 0;  // offset in `increases` of the tail's poll, or of first_poll
   };
   struct SeriesState {
     uint64_t last_value = 0;
-    uint64_t last_seen_poll = 0;       // ordinal of the successful poll that last saw the series
-    std::deque<Increment> increments;  // in time order, only non-zero amounts
-  };
-  struct PollRecord {
-    MonoTime time;
-    bool success;
+    uint64_t last_seen_poll = 0;        // ordinal of the successful poll that last saw the series
+    uint64_t first_poll = 0;            // ordinal of the oldest increase held
+    uint64_t pending = 0;               // increase seen by the poll being recorded
+    detail::ByteQueue increases;        // one varint per successful poll from first_poll on
+    std::vector<SeriesWindow> windows;  // parallel to windows_
   };
   struct SuccessfulPoll {
     MonoTime time;
     std::optional<uint64_t> uptime_ms;
   };
-  using SeriesMap =
-      std::unordered_map<std::string, SeriesState, detail::StringHash, std::equal_to<>>;
+  using SeriesIndex =
+      std::unordered_map<std::string, uint32_t, detail::StringHash, std::equal_to<>>;
 
   bool AcceptTime(MonoTime time);
   bool IsRestart(std::optional<uint64_t> uptime_ms) const;
+  void AppendRecord(MonoTime time, bool success);
+  void ObserveSeries(const Observation& observation, bool restart);
   uint64_t ObservedIncrease(SeriesState& state, uint64_t value, bool restart);
-  void ObserveSeries(MonoTime time, const Observation& observation, bool restart);
-  void ZeroSeriesMissingFrom(uint64_t poll);
-  void Prune(MonoTime latest);
+  void Slide(bool recorded_success, bool restart);
+  void UpdateSeries(SeriesState& state, bool recorded_success, bool restart,
+                    std::span<const uint64_t> tails_before, uint64_t front_before,
+                    double expected_polls);
+  double ExpectedRecords() const;
 
+  Record Peek(const RecordCursor& cursor) const;
+  static void Pass(RecordCursor& cursor, const Record& record);
+  Ticks SpanLength(const RecordCursor& cursor, const Record& record) const;
+  const WindowState* FindWindow(Millis length) const;
+  uint64_t IncreaseOf(const SeriesState& state, Millis window, MonoTime now) const;
+  uint64_t FastIncrease(const SeriesState& state, size_t window, MonoTime now) const;
+  uint64_t ScanIncrease(const SeriesState& state, Millis window, MonoTime now) const;
+  Ticks FastCoverage(const WindowState& window, MonoTime now) const;
+  Ticks ScanCoverage(Millis window, MonoTime now) const;
+
+  std::vector<Millis> window_lengths_;
   Millis longest_window_{0};
   Millis max_gap_;
-  SeriesMap series_;
-  std::deque<PollRecord> polls_;  // in time order
+  std::vector<WindowState> windows_;
+  detail::ByteQueue records_;  // every poll, in time order
+  RecordCursor front_;         // oldest record held
+  size_t record_count_ = 0;
+  bool filled_ = false;  // records were dropped: the longest window is held
+  std::vector<SeriesState> series_;
+  SeriesIndex index_;
   std::optional<MonoTime> latest_record_;
+  bool latest_success_ = false;
+  Ticks latest_delta_{0};  // between the two latest records
   std::optional<SuccessfulPoll> last_success_;
   uint64_t successful_polls_ = 0;
   HistoryStats stats_;

@@ -178,6 +178,9 @@ struct Scenario {
   double missing_series_probability = 0.0;
   double out_of_order_probability = 0.0;
   bool check_true_events = false;
+  // Also queries the running sums cannot answer: an undeclared window, a `now` up to max_gap
+  // before the latest record.
+  bool check_other_queries = false;
 };
 
 const std::vector<std::string> kInitialSeries = {"a", "b", "c", "d"};
@@ -282,6 +285,21 @@ class Simulation {
         }
       }
     }
+    if (scenario_.check_other_queries) return CheckOtherQueries(step);
+    return ::testing::AssertionSuccess();
+  }
+
+  ::testing::AssertionResult CheckOtherQueries(int64_t step) {
+    constexpr int64_t kUndeclaredWindow = 120;
+    const int64_t later = step + Uniform(0, 40);
+    if (auto result = CheckCoverage(kUndeclaredWindow, later); !result) return result;
+    const int64_t earlier = step - Uniform(0, kMaxGapUnits);
+    for (const int64_t window : {kWindowUnits[0], kUndeclaredWindow, kWindowUnits[1]}) {
+      for (const std::string& series : AllSeries()) {
+        if (auto result = CheckIncrease(series, window, later); !result) return result;
+        if (auto result = CheckIncrease(series, window, earlier); !result) return result;
+      }
+    }
     return ::testing::AssertionSuccess();
   }
 
@@ -355,6 +373,21 @@ TEST(TargetHistoryProperty, MatchesReplayOfTheRulesUnderFailuresRestartsAndReset
   EXPECT_GT(exercised.restarts_detected, 0u);
   EXPECT_GT(exercised.counter_resets, 0u);
   EXPECT_GT(exercised.out_of_order_records, 0u);
+}
+
+TEST(TargetHistoryProperty, UndeclaredWindowsAndEarlierNowMatchReplayOfTheRules) {
+  Scenario scenario;
+  scenario.restart_probability = 0.003;
+  scenario.metrics_reset_probability = 0.002;
+  scenario.missing_uptime_probability = 0.05;
+  scenario.failure_probability = 0.15;
+  scenario.missing_series_probability = 0.1;
+  scenario.out_of_order_probability = 0.03;
+  scenario.check_other_queries = true;
+  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    Simulation simulation(scenario, seed);
+    ASSERT_TRUE(simulation.Run(kSteps)) << "seed " << seed;
+  }
 }
 
 TEST(TargetHistoryProperty, CountsExactlyTheTrueEventsWhenRestartsAreDetectable) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -261,6 +262,140 @@ TEST_F(TargetHistoryTest, RecordAtTheSameTimeAsTheLatestIsAccepted) {
   Poll(seconds(5), Page(3));
   EXPECT_EQ(IncreaseA(seconds(5)), 3u);
   EXPECT_EQ(history_.stats().out_of_order_records, 0u);
+}
+
+TEST_F(TargetHistoryTest, SeriesListedTwiceOnOnePageCountsBothIncreases) {
+  Poll(seconds(0), Page(0));
+  Poll(seconds(5), {{"a", 5}, {"a", 8}});
+  EXPECT_EQ(IncreaseA(seconds(5)), 8u);
+  Poll(seconds(10), Page(9));
+  EXPECT_EQ(IncreaseA(seconds(10)), 9u);
+}
+
+TEST_F(TargetHistoryTest, HugeIncreasesStayExact) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  Poll(seconds(0), Page(0));
+  Poll(seconds(5), Page(kMax));
+  EXPECT_EQ(IncreaseA(seconds(5)), kMax);
+  Poll(seconds(10), Page(1));  // a reset: counts the new value
+  Poll(seconds(15), Page((uint64_t{1} << 63) + 7));
+  EXPECT_EQ(IncreaseA(seconds(15), seconds(6)), (uint64_t{1} << 63) + 7);
+  EXPECT_EQ(IncreaseA(seconds(69)), (uint64_t{1} << 63) + 7);  // the 5 s poll left
+}
+
+TEST(TargetHistory, IncreasesAnswersEveryWindowInItsOrder) {
+  TargetHistory history({minutes(5), seconds(10), minutes(1)}, kMaxGap);
+  for (int i = 0; i <= 60; ++i) {
+    const std::vector<Observation> page = {{"a", static_cast<uint64_t>(i)}};
+    history.RecordSuccess(At(seconds(5 * i)), {}, page);
+  }
+  std::vector<uint64_t> out(3);
+  history.Increases("a", At(minutes(5)), out);
+  EXPECT_THAT(out, ::testing::ElementsAre(60u, 2u, 12u));
+  history.Increases("nope", At(minutes(5)), out);
+  EXPECT_THAT(out, ::testing::ElementsAre(0u, 0u, 0u));
+}
+
+// Queries the running sums cannot answer (a window length that was not declared, a `now`
+// before the latest record) are answered from the stored history, just as exactly.
+TEST(TargetHistory, UndeclaredWindowAndEarlierNowAreExact) {
+  TargetHistory history({minutes(1)}, kMaxGap);
+  for (int i = 0; i <= 30; ++i) {
+    const std::vector<Observation> page = {{"a", static_cast<uint64_t>(i * i)}};
+    history.RecordSuccess(At(seconds(5 * i)), {}, page);
+  }
+  // Increase at poll i is 2i - 1.
+  EXPECT_EQ(history.Increase("a", seconds(20), At(seconds(150))), 59u + 57u + 55u + 53u);
+  EXPECT_EQ(history.Increase("a", seconds(20), At(seconds(147))), 57u + 55u + 53u + 51u);
+  EXPECT_EQ(history.Increase("a", minutes(1), At(seconds(147))), 29u * 29 - 17 * 17);
+  EXPECT_DOUBLE_EQ(history.Coverage(seconds(20), At(seconds(150))), 1.0);
+  EXPECT_DOUBLE_EQ(history.Coverage(seconds(20), At(seconds(160))), 1.0);
+  EXPECT_EQ(history.Coverage(seconds(20), At(seconds(170))), 0.0);
+  EXPECT_DOUBLE_EQ(history.Coverage(minutes(1), At(seconds(170))), 40.0 / 60.0);
+}
+
+TEST(TargetHistory, ExtremeGapsBetweenRecordsDecodeExactly) {
+  TargetHistory history({minutes(1), std::chrono::hours(24)}, kMaxGap);
+  const std::vector<Millis> offsets = {Millis(0),
+                                       Millis(0),
+                                       Millis(1),
+                                       seconds(59),
+                                       std::chrono::hours(20),
+                                       std::chrono::hours(20) + Millis(1),
+                                       std::chrono::hours(20) + seconds(15)};
+  uint64_t value = 0;
+  for (const Millis offset : offsets) {
+    const std::vector<Observation> page = {{"a", value}};
+    history.RecordSuccess(At(offset), {}, page);
+    value += 10;
+  }
+  const MonoTime now = At(std::chrono::hours(20) + seconds(15));
+  EXPECT_EQ(history.Increase("a", minutes(1), now), 30u);
+  EXPECT_EQ(history.Increase("a", std::chrono::hours(24), now), 60u);
+  EXPECT_DOUBLE_EQ(history.Coverage(minutes(1), now), 15.0 / 60.0);
+  EXPECT_EQ(history.stats().stored_poll_records, offsets.size());
+}
+
+// The bound of the header: 1 h of 1 s polls, 8 series all increasing at every poll by up to
+// 127, stays under 8 KB per series, and a burst of huge increases is given back once it
+// has aged out. (RSS figures: bench/history_memory.)
+TEST(TargetHistory, StoredBytesStayWithinTheBoundAndShrinkAfterABurst) {
+  constexpr int kSeries = 8;
+  TargetHistory history({minutes(1), std::chrono::hours(1)}, seconds(2));
+  std::vector<Observation> page;
+  for (int s = 0; s < kSeries; ++s) page.push_back({"series-" + std::to_string(s), 0});
+  MonoTime now = kStart;
+  std::vector<std::pair<MonoTime, uint64_t>> added;  // to series-0
+  auto poll_for = [&](int polls, uint64_t increase) {
+    for (int i = 0; i < polls; ++i) {
+      const uint64_t amount = increase + static_cast<uint64_t>(i % 7);
+      for (Observation& o : page) o.value += amount;
+      now += seconds(1) + std::chrono::microseconds(i % 997);
+      history.RecordSuccess(now, {}, page);
+      added.emplace_back(now, added.empty() ? 0 : amount);
+    }
+  };
+  auto expected_hour = [&] {
+    uint64_t sum = 0;
+    for (const auto& [time, amount] : added) sum += time > now - std::chrono::hours(1) ? amount : 0;
+    return sum;
+  };
+  poll_for(3700, 100);
+  const size_t steady = history.stats().stored_bytes;
+  EXPECT_LE(steady, kSeries * 8192u);
+  EXPECT_GE(steady, kSeries * 3600u);  // at least one byte per series per poll held
+  EXPECT_EQ(history.Increase("series-0", std::chrono::hours(1), now), expected_hour());
+  poll_for(3700, uint64_t{1} << 50);
+  EXPECT_GE(history.stats().stored_bytes, 2 * steady);
+  EXPECT_EQ(history.Increase("series-0", std::chrono::hours(1), now), expected_hour());
+  poll_for(2 * 3700, 100);
+  EXPECT_LE(history.stats().stored_bytes, steady + steady / 2);
+  EXPECT_EQ(history.Increase("series-0", std::chrono::hours(1), now), expected_hour());
+}
+
+// Memory is reserved ahead while the history fills, from what was seen so far; large early
+// increases or two records close together must not make it reserve far more than the
+// window will hold.
+TEST(TargetHistory, EarlyLargeIncreasesAndCloseRecordsDoNotOverReserve) {
+  auto held_bytes = [](bool odd_start) {
+    TargetHistory history({std::chrono::hours(1)}, seconds(2));
+    std::vector<Observation> page;
+    for (int s = 0; s < 8; ++s) page.push_back({"series-" + std::to_string(s), 0});
+    MonoTime now = kStart;
+    history.RecordSuccess(now, {}, page);
+    if (odd_start) {
+      for (Observation& o : page) o.value += uint64_t{1} << 60;
+      history.RecordSuccess(now + Millis(1), {}, page);
+    }
+    for (int i = 0; i < 1800; ++i) {  // half the window: still filling
+      for (Observation& o : page) o.value += 5;
+      now += seconds(1);
+      history.RecordSuccess(now, {}, page);
+    }
+    return history.stats().stored_bytes;
+  };
+  const size_t plain = held_bytes(false);
+  EXPECT_LE(held_bytes(true), plain + plain / 8);
 }
 
 }  // namespace
