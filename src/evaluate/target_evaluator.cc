@@ -72,11 +72,22 @@ TargetValues TargetEvaluator::Evaluate(const window::TargetHistory& history, Mon
           {labels, std::vector<Number>(windows_.size(), Number::Count(0))});
     }
   }
+  // The history answers all of its windows in one lookup when they are ours.
+  bool same_windows = history.windows().size() == windows_.size();
+  for (size_t w = 0; same_windows && w < windows_.size(); ++w) {
+    same_windows = history.windows()[w] == windows_[w].length;
+  }
+  std::vector<uint64_t> counts(windows_.size());
   std::vector<Number> increases(windows_.size());
   for (const RawFeeds& raw : raw_) {
-    for (size_t w = 0; w < windows_.size(); ++w) {
-      increases[w] = Number::Count(history.Increase(raw.key, windows_[w].length, now));
+    if (same_windows) {
+      history.Increases(raw.key, now, counts);
+    } else {
+      for (size_t w = 0; w < windows_.size(); ++w) {
+        counts[w] = history.Increase(raw.key, windows_[w].length, now);
+      }
     }
+    for (size_t w = 0; w < windows_.size(); ++w) increases[w] = Number::Count(counts[w]);
     for (const Feed& feed : raw.feeds) {
       std::vector<Number>& out = values.signals[feed.signal].series[feed.output].values;
       for (size_t w = 0; w < windows_.size(); ++w) out[w] += increases[w];

@@ -19,6 +19,7 @@ enum TargetFamily : size_t {
   kDropped,
   kTracked,
   kEntries,
+  kHistoryBytes,
   kResets,
 };
 
@@ -49,6 +50,8 @@ std::vector<FamilySpec> TargetFamilies() {
        kGauge},
       {"vmq_target_history_entries", "Increase entries held in the window history (memory use).",
        kGauge},
+      {"vmq_target_history_bytes",
+       "Heap bytes the target's window history holds, series keys included.", kGauge},
       {"vmq_target_resets_total",
        "Counter resets detected on the target, by cause: restart (system_wallclock went down) "
        "or decrease (one counter went down).",
@@ -126,6 +129,7 @@ class PartWriter {
     Add(kDropped, status.dropped_series_total);
     Add(kTracked, static_cast<uint64_t>(report_.tracked_series));
     Add(kEntries, static_cast<uint64_t>(report_.history.stored_increments));
+    Add(kHistoryBytes, static_cast<uint64_t>(report_.history.stored_bytes));
     AppendSample(Name(kResets), {{"target", target_}, {"cause", "restart"}},
                  FormatValue(report_.history.restarts_detected), Target(kResets));
     AppendSample(Name(kResets), {{"target", target_}, {"cause", "decrease"}},
