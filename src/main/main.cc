@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <future>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -21,7 +23,6 @@
 #include "main/pipeline.h"
 #include "poll/http_fetcher.h"
 #include "poll/scheduler.h"
-#include "poll/socket_guard.h"
 
 namespace {
 
@@ -74,15 +75,19 @@ int Run(const vmq::Flags& flags) {
                                  store, logger);
   if (!server.Start()) return 1;
 
-  vmq::poll::SocketGuard guard(clock);
-  std::vector<std::unique_ptr<vmq::poll::Fetcher>> fetchers;
+  // Declared before the scheduler, which uses its fetchers: destroyed after it.
+  vmq::poll::HttpPollLoop poll_loop(clock);
+  std::map<std::string, size_t> target_index;
+  for (size_t i = 0; i < config.targets.size(); ++i) target_index[config.targets[i].name] = i;
+  vmq::poll::Scheduler scheduler(
+      clock, {.interval = config.poll.interval},
+      [&pipeline, target_index](const std::string& name, vmq::poll::PollResult result) {
+        const auto it = target_index.find(name);
+        if (it != target_index.end()) pipeline.OnPollResult(it->second, std::move(result));
+      });
   for (const auto& target : config.targets) {
-    fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target, config.poll, clock, guard));
+    scheduler.Add(target.name, poll_loop.MakeFetcher(target, config.poll));
   }
-  vmq::poll::Scheduler scheduler(std::move(fetchers), config.poll.interval,
-                                 [&pipeline](size_t index, vmq::poll::PollResult result) {
-                                   pipeline.OnPollResult(index, std::move(result));
-                                 });
   logger.Info("starting", {{"version", VMQ_VERSION},
                            {"config", flags.config_file},
                            {"targets", std::to_string(config.targets.size())}});
@@ -100,7 +105,7 @@ int Run(const vmq::Flags& flags) {
     logger.Warn("a poll did not stop within the shutdown grace; exiting without it");
     std::_Exit(0);
   });
-  guard.CancelAll();
+  poll_loop.CancelAll();
   scheduler.Stop();
   server.Stop();
   stopped.set_value();
