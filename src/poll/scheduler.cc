@@ -170,7 +170,10 @@ MonoTime Scheduler::RunDue() {
       uint64_t slots = 1;  // the slots this wake-up passes: one poll at most, the rest skipped
       if (target->first) {
         target->first = false;
-        node.key() = detail::NextSlotAfter(now, target->offset, options_.interval);
+        // At least one interval on: two polls of a target are never closer than that (a
+        // node's uptime, which tells a restart, has then always grown by one interval).
+        node.key() = detail::NextSlotAfter(now + options_.interval - MonoTime::duration(1),
+                                           target->offset, options_.interval);
       } else {
         slots = static_cast<uint64_t>((now - node.key()) / options_.interval) + 1;
         node.key() += slots * options_.interval;

@@ -35,7 +35,7 @@ struct SchedulerStats {
 // of its name (as Prometheus spreads scrapes): 1000 targets are spread over the interval, a
 // target keeps its phase across restarts, and slots never drift with poll durations. The
 // first poll of a target runs as soon as it is added (the exporter is not ready before every
-// target was polled once), the next at its first slot after that.
+// target was polled once), the next at its first slot at least one interval later.
 //
 // A slot whose previous poll (fetch and result callback) has not finished is skipped and
 // counted, never queued: a target has at most one poll in flight, so its results never run

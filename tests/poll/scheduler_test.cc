@@ -161,6 +161,14 @@ class SchedulerTest : public ::testing::Test {
     clock_.Advance(std::chrono::ceil<Millis>(slot - clock_.Now()));
     return slot;
   }
+  // After the poll on Add: the first slot at least one interval later.
+  // Call with the clock where it was at the first poll.
+  MonoTime AdvanceToSecondPoll(const std::string& name) {
+    const MonoTime slot = detail::NextSlotAfter(clock_.Now() + kInterval - nanoseconds(1),
+                                                detail::SlotOffset(name, kInterval), kInterval);
+    clock_.Advance(std::chrono::ceil<Millis>(slot - clock_.Now()));
+    return slot;
+  }
 
   FakeClock clock_;
   Polls polls_;
@@ -205,7 +213,7 @@ TEST_F(SchedulerTest, PollsAtOnceWhenAddedThenAtItsSlotsAtAFixedRate) {
 
   scheduler_.RunDue();  // nothing due before the slot
   EXPECT_EQ(polls_.started("vmq-1"), 1);
-  const MonoTime first_slot = AdvanceToNextSlot("vmq-1");
+  const MonoTime first_slot = AdvanceToSecondPoll("vmq-1");
   clock_.Advance(-Millis(1));
   scheduler_.RunDue();
   EXPECT_EQ(polls_.started("vmq-1"), 1) << "polled before its slot";
@@ -227,7 +235,7 @@ TEST_F(SchedulerTest, SkipsAndCountsSlotsWhilePollIsInFlightNeverQueuesThem) {
   Add("vmq-1");
   scheduler_.Start();
   scheduler_.RunDue();
-  AdvanceToNextSlot("vmq-1");
+  AdvanceToSecondPoll("vmq-1");
   scheduler_.RunDue();
   clock_.Advance(kInterval);
   scheduler_.RunDue();
@@ -252,7 +260,7 @@ TEST_F(SchedulerTest, CountsASlotSkippedWhileTheResultCallbackRuns) {
   scheduler_.RunDue();
   ASSERT_TRUE(polls_.Finish("vmq-1"));
   ASSERT_TRUE(results_.WaitRunning("vmq-1"));
-  AdvanceToNextSlot("vmq-1");
+  AdvanceToSecondPoll("vmq-1");
   scheduler_.RunDue();
   EXPECT_EQ(polls_.started("vmq-1"), 1);
   EXPECT_EQ(scheduler_.stats().polls_skipped, 1u);
@@ -265,7 +273,7 @@ TEST_F(SchedulerTest, WakeUpLateByManyIntervalsStartsOnePollAndSkipsTheRest) {
   scheduler_.Start();
   scheduler_.RunDue();
   FinishAndWait("vmq-1");
-  AdvanceToNextSlot("vmq-1");
+  AdvanceToSecondPoll("vmq-1");
   clock_.Advance(3 * kInterval);
   scheduler_.RunDue();
   EXPECT_EQ(polls_.started("vmq-1"), 2);
@@ -282,7 +290,11 @@ TEST_F(SchedulerTest, SlowCallbackOfOneTargetDelaysNeitherPollsNorResultsOfOther
   ASSERT_TRUE(results_.WaitRunning("slow"));
   for (int i = 1; i <= 5; ++i) {
     FinishAndWait("fast");
-    AdvanceToNextSlot("fast");
+    if (i == 1) {
+      AdvanceToSecondPoll("fast");
+    } else {
+      AdvanceToNextSlot("fast");
+    }
     scheduler_.RunDue();
     EXPECT_EQ(polls_.started("fast"), i + 1);
   }
@@ -297,7 +309,10 @@ TEST_F(SchedulerTest, SpreadsThousandTargetsOverTheInterval) {
   scheduler_.Start();
   scheduler_.RunDue();  // the first polls, at once
   for (int i = 0; i < 1000; ++i) FinishAndWait("vmq-" + std::to_string(i));
-  // Over the next interval, in 100 ms steps: every target once, no step with a burst.
+  // Over the interval after the next one, in 100 ms steps: every target once, no burst.
+  clock_.Advance(kInterval - Millis(1));
+  scheduler_.RunDue();
+  EXPECT_EQ(scheduler_.stats().polls_started, 1000u) << "polled again within one interval";
   uint64_t before = scheduler_.stats().polls_started;
   uint64_t most_in_a_step = 0;
   for (int step = 0; step < 50; ++step) {
