@@ -5,6 +5,7 @@
 // configuration by value, so that swapping in a reloaded one has one seam: the set of
 // TargetRuntimes, keyed by target name.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,9 @@ class Runtime {
   const expose::SnapshotSource& page() const { return *assembler_; }
   // The exporter's own instrumentation, serialised at the end of the page.
   prometheus::Registry& registry() { return *registry_; }
+  // Runs before the registry is serialised for a page, one call at a time: for families that
+  // mirror state read on demand. Call before serving.
+  void OnAssemble(std::function<void()> refresh) { assembler_->OnAssemble(std::move(refresh)); }
 
   // Thread-safe and never throws; results of different targets run in parallel. A result
   // for a target the runtime does not hold is dropped.

@@ -76,6 +76,7 @@ std::shared_ptr<const Snapshot> PageAssembler::Assemble(const std::vector<Slot>&
       text.append(lines);
     }
   }
+  for (const auto& refresh : refresh_) refresh();
   if (registry_) {
     std::ostringstream own;
     prometheus::TextSerializer().Serialize(own, registry_->Collect());

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +34,9 @@ class PageAssembler final : public SnapshotSource {
   // Adds the target at the end of the page when it is new, else replaces its part.
   void Publish(const std::string& target, std::shared_ptr<const TargetPage> page);
   void Remove(const std::string& target);
+  // Called before each serialisation of the registry, under the assembly lock. Call before
+  // serving.
+  void OnAssemble(std::function<void()> refresh) { refresh_.push_back(std::move(refresh)); }
 
   std::shared_ptr<const Snapshot> Current() const override;
 
@@ -47,6 +51,7 @@ class PageAssembler final : public SnapshotSource {
   const PageLayout layout_;
   const Clock& clock_;
   const std::shared_ptr<prometheus::Registry> registry_;
+  std::vector<std::function<void()>> refresh_;
 
   mutable std::mutex parts_mu_;  // guards slots_ and generation_ only
   std::vector<Slot> slots_;      // in the order targets were added

@@ -6,12 +6,14 @@
 #include <future>
 #include <iostream>
 #include <memory>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "alerting/rule_file.h"
 #include "app/runtime.h"
+#include "app/scheduler_metrics.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -21,7 +23,6 @@
 #include "main/flags.h"
 #include "poll/http_fetcher.h"
 #include "poll/scheduler.h"
-#include "poll/socket_guard.h"
 
 namespace {
 
@@ -72,16 +73,16 @@ int Run(const vmq::Flags& flags) {
                                  runtime.page(), logger);
   if (!server.Start()) return 1;
 
-  vmq::poll::SocketGuard guard(clock);
-  std::vector<std::unique_ptr<vmq::poll::Fetcher>> fetchers;
-  for (const auto& target : config.targets) {
-    fetchers.push_back(std::make_unique<vmq::poll::HttpFetcher>(target, config.poll, clock, guard));
-  }
-  vmq::poll::Scheduler scheduler(std::move(fetchers), config.poll.interval,
-                                 [&runtime, &config](size_t index, vmq::poll::PollResult result) {
-                                   runtime.OnPollResult(config.targets[index].name,
-                                                        std::move(result));
+  // Declared before the scheduler, which uses its fetchers: destroyed after it.
+  vmq::poll::HttpPollLoop poll_loop(clock);
+  vmq::poll::Scheduler scheduler(clock, {.interval = config.poll.interval},
+                                 [&runtime](const std::string& name, vmq::poll::PollResult result) {
+                                   runtime.OnPollResult(name, std::move(result));
                                  });
+  vmq::app::RegisterSchedulerMetrics(scheduler, runtime);
+  for (const auto& target : config.targets) {
+    scheduler.Add(target.name, poll_loop.MakeFetcher(target, config.poll));
+  }
   logger.Info("starting", {{"version", VMQ_VERSION},
                            {"config", flags.config_file},
                            {"targets", std::to_string(config.targets.size())}});
@@ -99,7 +100,7 @@ int Run(const vmq::Flags& flags) {
     logger.Warn("a poll did not stop within the shutdown grace; exiting without it");
     std::_Exit(0);
   });
-  guard.CancelAll();
+  poll_loop.CancelAll();
   scheduler.Stop();
   server.Stop();
   stopped.set_value();
