@@ -20,7 +20,6 @@ std::optional<LineFailure> ScanDescribedName(std::string_view line, size_t& pos,
 }
 
 std::string_view UnescapeHelp(std::string_view text, std::string& scratch) {
-  if (text.find('\\') == std::string_view::npos) return text;
   scratch.clear();
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '\\' || text[i + 1] == 'n')) {
@@ -33,12 +32,13 @@ std::string_view UnescapeHelp(std::string_view text, std::string& scratch) {
   return scratch;
 }
 
-std::optional<LineFailure> ParseHelp(std::string_view line, size_t pos, Handler& handler,
-                                     std::string& scratch) {
+std::optional<LineFailure> ParseHelp(std::string_view line, size_t pos, bool has_backslash,
+                                     Handler& handler, std::string& scratch) {
   std::string_view name;
   if (auto failure = ScanDescribedName(line, pos, name)) return failure;
   SkipBlanks(line, pos);
-  handler.OnHelp(name, UnescapeHelp(line.substr(pos), scratch));
+  const std::string_view text = line.substr(pos);
+  handler.OnHelp(name, has_backslash ? UnescapeHelp(text, scratch) : text);
   return std::nullopt;
 }
 
@@ -67,12 +67,14 @@ std::optional<LineFailure> ParseType(std::string_view line, size_t pos, Handler&
 
 }  // namespace
 
-std::optional<LineFailure> ParseCommentLine(std::string_view line, Handler& handler,
-                                            std::string& scratch) {
+// Flattened: the cursor its helpers share by reference then lives in a register.
+[[gnu::flatten]] std::optional<LineFailure> ParseCommentLine(std::string_view line,
+                                                             bool has_backslash, Handler& handler,
+                                                             std::string& scratch) {
   size_t pos = 1;  // past '#'
   SkipBlanks(line, pos);
   const std::string_view keyword = ScanUntilBlank(line, pos);
-  if (keyword == "HELP") return ParseHelp(line, pos, handler, scratch);
+  if (keyword == "HELP") return ParseHelp(line, pos, has_backslash, handler, scratch);
   if (keyword == "TYPE") return ParseType(line, pos, handler);
   return std::nullopt;
 }

@@ -26,9 +26,14 @@ SampleLineParser::SampleLineParser(const ParseLimits& limits)
   labels_.reserve(kInitialLabelCapacity);
 }
 
-std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, Sample& sample) {
+// Flattened: the cursor its helpers share by reference then lives in a register.
+[[gnu::flatten]] std::optional<LineFailure> SampleLineParser::Parse(std::string_view line,
+                                                                    const LineScan& scan,
+                                                                    Sample& sample) {
   labels_.clear();
   scratch_.clear();
+  line_has_backslash_ = scan.has_backslash;
+  line_has_non_ascii_ = scan.has_non_ascii;
   size_t pos = 0;
   sample.name = ScanMetricName(line, pos);
   const bool name_ends_cleanly =
@@ -86,7 +91,8 @@ std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, s
   ++pos;
   std::string_view value;
   if (auto failure = ParseLabelValue(line, pos, value)) return failure;
-  if (!IsValidUtf8(value)) return LineFailure("label value is not valid UTF-8", name);
+  if (line_has_non_ascii_ && !IsValidUtf8(value))
+    return LineFailure("label value is not valid UTF-8", name);
   if (labels_.size() >= max_labels_) return LineFailure::OverLimit("too many labels", max_labels_);
   labels_.push_back({name, value});
   return std::nullopt;
@@ -97,6 +103,15 @@ std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, s
 std::optional<LineFailure> SampleLineParser::ParseLabelValue(std::string_view line, size_t& pos,
                                                              std::string_view& value) {
   const size_t begin = pos;
+  if (!line_has_backslash_) {
+    pos = FindByte(line, pos, '"');
+    if (pos < line.size()) {
+      value = line.substr(begin, pos - begin);
+      ++pos;
+      return std::nullopt;
+    }
+    return LineFailure("unterminated label value", line.substr(begin - 1));
+  }
   for (; pos < line.size(); ++pos) {
     if (line[pos] == '"') {
       value = line.substr(begin, pos - begin);
@@ -108,9 +123,8 @@ std::optional<LineFailure> SampleLineParser::ParseLabelValue(std::string_view li
   return LineFailure("unterminated label value", line.substr(begin - 1));
 }
 
-std::optional<LineFailure> SampleLineParser::UnescapeLabelValue(std::string_view line, size_t begin,
-                                                                size_t& pos,
-                                                                std::string_view& value) {
+[[gnu::noinline]] std::optional<LineFailure> SampleLineParser::UnescapeLabelValue(
+    std::string_view line, size_t begin, size_t& pos, std::string_view& value) {
   // All unescaped values of a line together are shorter than the line.
   if (scratch_.capacity() < line.size()) scratch_.reserve(line.size());
   const size_t out_begin = scratch_.size();
@@ -151,10 +165,9 @@ std::optional<LineFailure> SampleLineParser::ParseValueAndTimestamp(std::string_
   SkipBlanks(line, pos);
   const std::string_view value_token = ScanUntilBlank(line, pos);
   if (value_token.empty()) return LineFailure("missing value", line);
-  const std::optional<double> value = ParseValue(value_token);
-  if (!value) return LineFailure("invalid value", value_token);
-  sample.value = *value;
-  sample.integer = ParseExactInteger(value_token);
+  if (!ParseSampleValue(value_token, sample.value, sample.integer)) {
+    return LineFailure("invalid value", value_token);
+  }
   sample.timestamp_ms.reset();
   SkipBlanks(line, pos);
   if (pos == line.size()) return std::nullopt;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "textformat/line_failure.h"
+#include "textformat/line_scan.h"
 #include "textformat/parser.h"
 
 namespace vmq::textformat::detail {
@@ -17,9 +18,10 @@ class SampleLineParser {
  public:
   explicit SampleLineParser(const ParseLimits& limits);
 
-  // `line` has no line terminator and starts with the metric name. On success `sample`
-  // (all but its line number) is filled in; its views are valid until the next call.
-  std::optional<LineFailure> Parse(std::string_view line, Sample& sample);
+  // `line` has no line terminator and starts with the metric name; `scan` is what
+  // ScanLine found in it (only its flags are used). On success `sample` (all but its line
+  // number) is filled in; its views are valid until the next call.
+  std::optional<LineFailure> Parse(std::string_view line, const LineScan& scan, Sample& sample);
 
  private:
   std::optional<LineFailure> ParseLabelSet(std::string_view line, size_t& pos);
@@ -32,6 +34,8 @@ class SampleLineParser {
                                                            Sample& sample);
 
   size_t max_labels_;
+  bool line_has_backslash_ = false;  // else no label value of the line has an escape
+  bool line_has_non_ascii_ = false;  // else every label value of the line is valid UTF-8
   std::vector<Label> labels_;
   // Holds the unescaped label values of the current line. It is sized for the whole line
   // before the first value is written, so it never reallocates under views already given out.

@@ -1,0 +1,183 @@
+// The 16-bytes-at-a-time scanners and the integer shortcut give exactly what their
+// one-byte-at-a-time definitions give, wherever a byte falls relative to a 16- or 32-byte
+// block and to the end of the page.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "textformat/line_scan.h"
+#include "textformat/number.h"
+#include "textformat/scan.h"
+
+namespace vmq::textformat::detail {
+namespace {
+
+bool SameScan(const LineScan& a, const LineScan& b) {
+  return a.end == b.end && a.has_nul == b.has_nul && a.has_backslash == b.has_backslash &&
+         a.has_non_ascii == b.has_non_ascii;
+}
+
+// What ScanLine must find, written out byte by byte without any shortcut.
+LineScan ReferenceScan(std::string_view page, size_t start) {
+  LineScan scan;
+  size_t pos = start;
+  for (; pos < page.size() && page[pos] != '\n'; ++pos) {
+    const auto byte = static_cast<unsigned char>(page[pos]);
+    if (byte == 0) scan.has_nul = true;
+    if (byte == '\\') scan.has_backslash = true;
+    if (byte >= 0x80) scan.has_non_ascii = true;
+  }
+  scan.end = pos;
+  return scan;
+}
+
+TEST(ScanLine, FindsTheLineEndAndRareBytesWhereverTheyAre) {
+  for (const char rare : {'\0', '\\', '\x80', '\xff', 'a'}) {
+    for (size_t length = 0; length < 80; ++length) {
+      for (size_t at = 0; at <= length + 1; ++at) {
+        // A line of `length` bytes with `rare` at `at` (or just after its newline), then more.
+        std::string page(length, 'x');
+        page += '\n';
+        page += std::string(40, 'y');
+        if (at < page.size()) page[at] = rare;
+        for (const size_t start : {size_t{0}, size_t{1}, size_t{3}}) {
+          if (start >= page.size()) continue;
+          ASSERT_TRUE(SameScan(ScanLine(page, start), ReferenceScan(page, start)))
+              << "length " << length << " rare at " << at << " start " << start;
+          ASSERT_TRUE(SameScan(ScanLineBytewise(page, start), ReferenceScan(page, start)));
+        }
+      }
+    }
+  }
+}
+
+TEST(ScanLine, NeverLooksPastTheEndOfAPageWithoutNewline) {
+  // Views into a longer buffer whose bytes after the view would end the line early.
+  const std::string buffer = std::string(100, 'x') + "\n\\\n";
+  for (size_t size = 1; size <= 100; ++size) {
+    const std::string_view page(buffer.data(), size);
+    for (size_t start = 0; start < size; start += 7) {
+      const LineScan scan = ScanLine(page, start);
+      EXPECT_EQ(scan.end, size);
+      EXPECT_FALSE(scan.has_backslash);
+    }
+  }
+}
+
+TEST(ScanLine, AgreesWithTheReferenceOnRandomPages) {
+  std::mt19937 random(99);
+  static constexpr char kBytes[] = "ab\n\n\\\0\x80\xc3 ";
+  std::uniform_int_distribution<size_t> pick(0, sizeof(kBytes) - 2);
+  std::uniform_int_distribution<int> common(0, 15);
+  for (int round = 0; round < 2000; ++round) {
+    std::string page(static_cast<size_t>(round % 200) + 1, 'x');
+    for (char& c : page) c = common(random) == 0 ? kBytes[pick(random)] : 'm';
+    for (size_t start = 0; start < page.size(); start = ReferenceScan(page, start).end + 1) {
+      ASSERT_TRUE(SameScan(ScanLine(page, start), ReferenceScan(page, start))) << round;
+    }
+  }
+}
+
+// The name grammar straight from the table of character classes.
+size_t ReferenceNameEnd(std::string_view line, size_t pos, bool colon) {
+  const unsigned char start = colon ? kNameStart | kColon : kNameStart;
+  if (pos >= line.size() || !HasClass(line[pos], start)) return pos;
+  ++pos;
+  while (pos < line.size() && HasClass(line[pos], start | kDigit)) ++pos;
+  return pos;
+}
+
+TEST(ScanName, StopsAtEveryByteThatIsNotANameByte) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at = 1; at < 40; ++at) {
+      std::string line(40, 'a');
+      line[at] = static_cast<char>(byte);
+      line += "tail";
+      for (const bool colon : {false, true}) {
+        size_t pos = 0;
+        const std::string_view name = ScanName(line, pos, colon);
+        ASSERT_EQ(pos, ReferenceNameEnd(line, 0, colon)) << "byte " << byte << " at " << at;
+        ASSERT_EQ(name.size(), pos);
+      }
+    }
+  }
+}
+
+TEST(ScanName, StopsAtTheEndOfTheLineView) {
+  const std::string buffer(64, 'a');
+  for (size_t size = 0; size <= 40; ++size) {
+    size_t pos = 0;
+    EXPECT_EQ(ScanMetricName(std::string_view(buffer.data(), size), pos).size(), size);
+  }
+}
+
+TEST(FindByte, FindsTheFirstOneOrTheEnd) {
+  const std::string buffer = std::string(70, 'x') + "\"";
+  for (size_t size = 0; size <= 70; ++size) {
+    for (size_t quote = 0; quote <= size; ++quote) {
+      std::string line(buffer.data(), size);
+      if (quote < size) line[quote] = '"';
+      const size_t expected = line.find('"') == std::string::npos ? size : line.find('"');
+      ASSERT_EQ(FindByte(line, 0, '"'), expected) << size << " " << quote;
+    }
+  }
+}
+
+void ExpectSameAsGeneralPath(std::string_view token) {
+  double value = -1;
+  std::optional<uint64_t> integer = 12345;
+  const bool ok = ParseSampleValue(token, value, integer);
+  const std::optional<double> expected_value = ParseValue(token);
+  ASSERT_EQ(ok, expected_value.has_value()) << token;
+  if (!ok) return;
+  if (std::isnan(*expected_value)) {
+    EXPECT_TRUE(std::isnan(value)) << token;
+  } else {
+    EXPECT_EQ(value, *expected_value) << token;
+  }
+  EXPECT_EQ(integer, ParseExactInteger(token)) << token;
+}
+
+TEST(ParseSampleValue, GivesWhatParseValueAndParseExactIntegerGive) {
+  for (const std::string_view token : {"0",
+                                       "00",
+                                       "7",
+                                       "42",
+                                       "0042",
+                                       "999999999999999",
+                                       "1000000000000000",
+                                       "9007199254740993",
+                                       "18446744073709551615",
+                                       "18446744073709551616",
+                                       "000000000000001",
+                                       "-0",
+                                       "+1",
+                                       "1.0",
+                                       "1e3",
+                                       "1x",
+                                       "x",
+                                       "",
+                                       " 1",
+                                       "1 ",
+                                       "NaN",
+                                       "+Inf",
+                                       "-1",
+                                       "12345678901234a",
+                                       "١"}) {
+    ExpectSameAsGeneralPath(token);
+  }
+  std::mt19937_64 random(5);
+  for (int round = 0; round < 20000; ++round) {
+    const uint64_t n = random() >> (random() % 64);
+    ExpectSameAsGeneralPath(std::to_string(n));
+  }
+}
+
+}  // namespace
+}  // namespace vmq::textformat::detail
