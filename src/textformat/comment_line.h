@@ -14,8 +14,8 @@ namespace vmq::textformat::detail {
 // handler; any other comment is ignored. `scratch` receives HELP text that needs unescaping
 // (only `\\` and `\n` are escapes there; any other backslash is kept as written, since a
 // slightly odd help text is no reason to drop the line). Without `has_backslash` (ScanLine's
-// finding) the text is handed out as it is.
-std::optional<LineFailure> ParseCommentLine(std::string_view line, bool has_backslash,
+// finding) the text is handed out as it is. `padded` as in scan.h.
+std::optional<LineFailure> ParseCommentLine(std::string_view line, bool has_backslash, bool padded,
                                             Handler& handler, std::string& scratch);
 
 }  // namespace vmq::textformat::detail

@@ -23,17 +23,18 @@ class PageParser {
     while (start < page.size()) {
       const detail::LineScan scan = detail::ScanLine(page, start);
       std::string_view line = page.substr(start, scan.end - start);
-      start = scan.end + 1;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      const bool padded = page.size() - (start + line.size()) >= detail::kLinePadding;
+      start = scan.end + 1;
       ++stats_.lines;
-      if (auto failure = ParseLine(line, scan)) Record(*failure);
+      if (auto failure = ParseLine(line, scan, padded)) Record(*failure);
     }
     return std::move(stats_);
   }
 
  private:
-  std::optional<detail::LineFailure> ParseLine(std::string_view line,
-                                               const detail::LineScan& scan) {
+  std::optional<detail::LineFailure> ParseLine(std::string_view line, const detail::LineScan& scan,
+                                               bool padded) {
     if (line.size() > limits_.max_line_bytes) {
       return detail::LineFailure::OverLimit("line too long", limits_.max_line_bytes);
     }
@@ -43,9 +44,9 @@ class PageParser {
     if (first == line.size()) return std::nullopt;
     line.remove_prefix(first);
     if (line.front() == '#') {
-      return detail::ParseCommentLine(line, scan.has_backslash, handler_, help_scratch_);
+      return detail::ParseCommentLine(line, scan.has_backslash, padded, handler_, help_scratch_);
     }
-    if (auto failure = samples_.Parse(line, scan, sample_)) return failure;
+    if (auto failure = samples_.Parse(line, scan, padded, sample_)) return failure;
     sample_.line = stats_.lines;
     ++stats_.samples;
     handler_.OnSample(sample_);

@@ -16,7 +16,7 @@ LineFailure UnterminatedLabelSet(std::string_view line, size_t brace) {
 // The bytes from `begin` up to the next blank, to show where a token went wrong.
 std::string_view TokenAt(std::string_view line, size_t begin) {
   size_t end = begin;
-  return ScanUntilBlank(line, end);
+  return ScanUntilBlank(line, end, false);
 }
 
 }  // namespace
@@ -29,13 +29,14 @@ SampleLineParser::SampleLineParser(const ParseLimits& limits)
 // Flattened: the cursor its helpers share by reference then lives in a register.
 [[gnu::flatten]] std::optional<LineFailure> SampleLineParser::Parse(std::string_view line,
                                                                     const LineScan& scan,
-                                                                    Sample& sample) {
+                                                                    bool padded, Sample& sample) {
   labels_.clear();
   scratch_.clear();
   line_has_backslash_ = scan.has_backslash;
   line_has_non_ascii_ = scan.has_non_ascii;
+  line_padded_ = padded;
   size_t pos = 0;
-  sample.name = ScanMetricName(line, pos);
+  sample.name = ScanMetricName(line, pos, padded);
   const bool name_ends_cleanly =
       pos == line.size() || line[pos] == '{' || HasClass(line[pos], kBlank);
   if (sample.name.empty() || !name_ends_cleanly) {
@@ -70,7 +71,7 @@ std::optional<LineFailure> SampleLineParser::ParseLabelSet(std::string_view line
 
 std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, size_t& pos) {
   const size_t name_begin = pos;
-  const std::string_view name = ScanLabelName(line, pos);
+  const std::string_view name = ScanLabelName(line, pos, line_padded_);
   const bool name_ends_cleanly =
       pos == line.size() || line[pos] == '=' || HasClass(line[pos], kBlank);
   if (name.empty() || !name_ends_cleanly) {
@@ -104,9 +105,9 @@ std::optional<LineFailure> SampleLineParser::ParseLabelValue(std::string_view li
                                                              std::string_view& value) {
   const size_t begin = pos;
   if (!line_has_backslash_) {
-    pos = FindByte(line, pos, '"');
+    pos = FindByte(line, pos, '"', line_padded_);
     if (pos < line.size()) {
-      value = line.substr(begin, pos - begin);
+      value = Slice(line, begin, pos);
       ++pos;
       return std::nullopt;
     }
@@ -163,7 +164,7 @@ std::optional<LineFailure> SampleLineParser::ParseLabelValue(std::string_view li
 std::optional<LineFailure> SampleLineParser::ParseValueAndTimestamp(std::string_view line,
                                                                     size_t& pos, Sample& sample) {
   SkipBlanks(line, pos);
-  const std::string_view value_token = ScanUntilBlank(line, pos);
+  const std::string_view value_token = ScanUntilBlank(line, pos, line_padded_);
   if (value_token.empty()) return LineFailure("missing value", line);
   if (!ParseSampleValue(value_token, sample.value, sample.integer)) {
     return LineFailure("invalid value", value_token);
@@ -171,7 +172,7 @@ std::optional<LineFailure> SampleLineParser::ParseValueAndTimestamp(std::string_
   sample.timestamp_ms.reset();
   SkipBlanks(line, pos);
   if (pos == line.size()) return std::nullopt;
-  const std::string_view timestamp_token = ScanUntilBlank(line, pos);
+  const std::string_view timestamp_token = ScanUntilBlank(line, pos, line_padded_);
   sample.timestamp_ms = ParseTimestamp(timestamp_token);
   if (!sample.timestamp_ms) return LineFailure("invalid timestamp", timestamp_token);
   SkipBlanks(line, pos);

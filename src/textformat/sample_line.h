@@ -19,9 +19,10 @@ class SampleLineParser {
   explicit SampleLineParser(const ParseLimits& limits);
 
   // `line` has no line terminator and starts with the metric name; `scan` is what
-  // ScanLine found in it (only its flags are used). On success `sample` (all but its line
-  // number) is filled in; its views are valid until the next call.
-  std::optional<LineFailure> Parse(std::string_view line, const LineScan& scan, Sample& sample);
+  // ScanLine found in it (only its flags are used), `padded` as in scan.h. On success
+  // `sample` (all but its line number) is filled in; its views are valid until the next call.
+  std::optional<LineFailure> Parse(std::string_view line, const LineScan& scan, bool padded,
+                                   Sample& sample);
 
  private:
   std::optional<LineFailure> ParseLabelSet(std::string_view line, size_t& pos);
@@ -30,12 +31,13 @@ class SampleLineParser {
                                              std::string_view& value);
   std::optional<LineFailure> UnescapeLabelValue(std::string_view line, size_t begin, size_t& pos,
                                                 std::string_view& value);
-  static std::optional<LineFailure> ParseValueAndTimestamp(std::string_view line, size_t& pos,
-                                                           Sample& sample);
+  std::optional<LineFailure> ParseValueAndTimestamp(std::string_view line, size_t& pos,
+                                                    Sample& sample);
 
   size_t max_labels_;
   bool line_has_backslash_ = false;  // else no label value of the line has an escape
   bool line_has_non_ascii_ = false;  // else every label value of the line is valid UTF-8
+  bool line_padded_ = false;
   std::vector<Label> labels_;
   // Holds the unescaped label values of the current line. It is sized for the whole line
   // before the first value is written, so it never reallocates under views already given out.

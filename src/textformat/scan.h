@@ -2,7 +2,10 @@
 #define VMQ_TEXTFORMAT_SCAN_H_
 
 // Character classes and token scanners shared by the line parsers. They work on a cursor
-// (`pos`) into one line and never read past its end, whatever the bytes are.
+// (`pos`) into one line and never look past its end, whatever the bytes are. Given `padded`
+// (at least kLinePadding readable bytes follow the line in memory: true of every line of a
+// page but the last few) and SSE2, the longer scans read whole 16-byte blocks, which may
+// reach past the line but never past those bytes.
 
 #include <array>
 #include <cstddef>
@@ -13,6 +16,34 @@
 #endif
 
 namespace vmq::textformat::detail {
+
+inline constexpr size_t kLinePadding = 16;  // one block
+
+// line[begin, end) without substr's range check (callers have their indices from scanning).
+inline std::string_view Slice(std::string_view line, size_t begin, size_t end) {
+  return std::string_view(line.data() + begin, end - begin);
+}
+
+#if defined(__SSE2__)
+inline __m128i LoadBlock(std::string_view line, size_t pos) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + pos));
+}
+
+// The first position at or after `pos` (< line.size()) where `stops(block)` has a bit set, 16
+// bytes at a time, or line.size() when there is none within the line.
+template <typename Stops>
+size_t FindInBlocks(std::string_view line, size_t pos, Stops stops) {
+  while (true) {
+    const unsigned found = stops(LoadBlock(line, pos));
+    if (found != 0) {
+      pos += static_cast<unsigned>(__builtin_ctz(found));
+      return pos < line.size() ? pos : line.size();
+    }
+    pos += 16;
+    if (pos >= line.size()) return line.size();
+  }
+}
+#endif
 
 enum CharClass : unsigned char {
   kNameStart = 1,  // [a-zA-Z_]
@@ -52,10 +83,9 @@ inline void SkipBlanks(std::string_view line, size_t& pos) {
 }
 
 #if defined(__SSE2__)
-// Bit i is set when byte i of the 16 at `p` is in [a-zA-Z0-9_], or also ':' with `colon`:
-// the classes kNameStart | kDigit (| kColon) of the table, 16 bytes at a time.
-inline unsigned NameBytes(const char* p, bool colon) {
-  const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+// Bit i is set when byte i of `block` is in [a-zA-Z0-9_], or also ':' with `colon`: the
+// classes kNameStart | kDigit (| kColon) of the table, 16 bytes at a time.
+inline unsigned NameBytes(__m128i block, bool colon) {
   // x < n, unsigned, is min(x, n - 1) == x. ':' is the byte after '9'.
   const __m128i letter = _mm_sub_epi8(_mm_or_si128(block, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
   const __m128i is_letter = _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter);
@@ -71,54 +101,72 @@ inline unsigned NameBytes(const char* p, bool colon) {
 // Returns the longest name at `pos`: a first character in kNameStart (| kColon with `colon`)
 // followed by any of kNameStart | kDigit (| kColon); empty when there is none. Advances `pos`
 // past it.
-inline std::string_view ScanName(std::string_view line, size_t& pos, bool colon) {
+inline std::string_view ScanName(std::string_view line, size_t& pos, bool colon, bool padded) {
   const unsigned char start = colon ? kNameStart | kColon : kNameStart;
-  const unsigned char body = start | kDigit;
   const size_t begin = pos;
   if (pos >= line.size() || !HasClass(line[pos], start)) return {};
   ++pos;
 #if defined(__SSE2__)
-  for (; line.size() - pos >= 16; pos += 16) {
-    const unsigned others = ~NameBytes(line.data() + pos, colon) & 0xffff;
-    if (others != 0) {
-      pos += static_cast<unsigned>(__builtin_ctz(others));
-      return line.substr(begin, pos - begin);
+  if (padded) {
+    if (pos < line.size()) {
+      pos = FindInBlocks(line, pos,
+                         [colon](__m128i block) { return ~NameBytes(block, colon) & 0xffff; });
     }
+    return Slice(line, begin, pos);
   }
+#else
+  static_cast<void>(padded);
 #endif
-  while (pos < line.size() && HasClass(line[pos], body)) ++pos;
-  return line.substr(begin, pos - begin);
+  while (pos < line.size() && HasClass(line[pos], start | kDigit)) ++pos;
+  return Slice(line, begin, pos);
 }
 
 // [a-zA-Z_:][a-zA-Z0-9_:]*
-inline std::string_view ScanMetricName(std::string_view line, size_t& pos) {
-  return ScanName(line, pos, true);
+inline std::string_view ScanMetricName(std::string_view line, size_t& pos, bool padded) {
+  return ScanName(line, pos, true, padded);
 }
 
 // [a-zA-Z_][a-zA-Z0-9_]*
-inline std::string_view ScanLabelName(std::string_view line, size_t& pos) {
-  return ScanName(line, pos, false);
+inline std::string_view ScanLabelName(std::string_view line, size_t& pos, bool padded) {
+  return ScanName(line, pos, false, padded);
 }
 
 // The index of the first `byte` at or after `pos`, or line.size() when there is none.
-inline size_t FindByte(std::string_view line, size_t pos, char byte) {
+inline size_t FindByte(std::string_view line, size_t pos, char byte, bool padded) {
 #if defined(__SSE2__)
-  const __m128i wanted = _mm_set1_epi8(byte);
-  for (; line.size() - pos >= 16; pos += 16) {
-    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + pos));
-    const auto found = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, wanted)));
-    if (found != 0) return pos + static_cast<unsigned>(__builtin_ctz(found));
+  if (padded) {
+    if (pos >= line.size()) return line.size();
+    const __m128i wanted = _mm_set1_epi8(byte);
+    return FindInBlocks(line, pos, [wanted](__m128i block) {
+      return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, wanted)));
+    });
   }
+#else
+  static_cast<void>(padded);
 #endif
   while (pos < line.size() && line[pos] != byte) ++pos;
   return pos;
 }
 
 // Everything up to the next blank or the end of the line.
-inline std::string_view ScanUntilBlank(std::string_view line, size_t& pos) {
+inline std::string_view ScanUntilBlank(std::string_view line, size_t& pos, bool padded) {
   const size_t begin = pos;
-  while (pos < line.size() && !HasClass(line[pos], kBlank)) ++pos;
-  return line.substr(begin, pos - begin);
+#if defined(__SSE2__)
+  if (padded) {
+    if (pos < line.size()) {
+      pos = FindInBlocks(line, pos, [](__m128i block) {
+        const __m128i blanks = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8(' ')),
+                                            _mm_cmpeq_epi8(block, _mm_set1_epi8('\t')));
+        return static_cast<unsigned>(_mm_movemask_epi8(blanks));
+      });
+    }
+    return Slice(line, begin, pos);
+  }
+#else
+  static_cast<void>(padded);
+#endif
+  while (pos < line.size() && !IsBlank(line[pos])) ++pos;
+  return Slice(line, begin, pos);
 }
 
 }  // namespace vmq::textformat::detail

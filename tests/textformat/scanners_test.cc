@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -93,38 +94,81 @@ size_t ReferenceNameEnd(std::string_view line, size_t pos, bool colon) {
   return pos;
 }
 
+// `text`, then kLinePadding bytes of `fill`, as the scanners see a padded line; the view is
+// of `text` only.
+class PaddedLine {
+ public:
+  PaddedLine(std::string_view text, char fill)
+      : buffer_(std::string(text) + std::string(kLinePadding, fill)), size_(text.size()) {}
+  std::string_view view() const { return std::string_view(buffer_.data(), size_); }
+
+ private:
+  std::string buffer_;
+  size_t size_;
+};
+
 TEST(ScanName, StopsAtEveryByteThatIsNotANameByte) {
   for (int byte = 0; byte < 256; ++byte) {
     for (size_t at = 1; at < 40; ++at) {
-      std::string line(40, 'a');
-      line[at] = static_cast<char>(byte);
-      line += "tail";
+      std::string text(40, 'a');
+      text[at] = static_cast<char>(byte);
+      const PaddedLine line(text, 'a');
       for (const bool colon : {false, true}) {
-        size_t pos = 0;
-        const std::string_view name = ScanName(line, pos, colon);
-        ASSERT_EQ(pos, ReferenceNameEnd(line, 0, colon)) << "byte " << byte << " at " << at;
-        ASSERT_EQ(name.size(), pos);
+        for (const bool padded : {false, true}) {
+          size_t pos = 0;
+          const std::string_view name = ScanName(line.view(), pos, colon, padded);
+          ASSERT_EQ(pos, ReferenceNameEnd(line.view(), 0, colon))
+              << "byte " << byte << " at " << at;
+          ASSERT_EQ(name.size(), pos);
+        }
       }
     }
   }
 }
 
-TEST(ScanName, StopsAtTheEndOfTheLineView) {
-  const std::string buffer(64, 'a');
+TEST(ScanName, StopsAtTheEndOfTheLineWhateverFollowsIt) {
   for (size_t size = 0; size <= 40; ++size) {
-    size_t pos = 0;
-    EXPECT_EQ(ScanMetricName(std::string_view(buffer.data(), size), pos).size(), size);
+    const PaddedLine line(std::string(size, 'a'), 'a');  // name bytes after the view
+    for (const bool padded : {false, true}) {
+      size_t pos = 0;
+      EXPECT_EQ(ScanMetricName(line.view(), pos, padded).size(), size);
+      pos = 0;
+      EXPECT_EQ(ScanLabelName(line.view(), pos, padded).size(), size);
+    }
   }
 }
 
-TEST(FindByte, FindsTheFirstOneOrTheEnd) {
-  const std::string buffer = std::string(70, 'x') + "\"";
+TEST(FindByte, FindsTheFirstOneWithinTheLineOrItsEnd) {
   for (size_t size = 0; size <= 70; ++size) {
     for (size_t quote = 0; quote <= size; ++quote) {
-      std::string line(buffer.data(), size);
-      if (quote < size) line[quote] = '"';
-      const size_t expected = line.find('"') == std::string::npos ? size : line.find('"');
-      ASSERT_EQ(FindByte(line, 0, '"'), expected) << size << " " << quote;
+      std::string text(size, 'x');
+      if (quote < size) text[quote] = '"';
+      const PaddedLine line(text, '"');  // a quote right after the view is not in the line
+      for (const bool padded : {false, true}) {
+        for (size_t from = 0; from <= size; from += 5) {
+          const size_t found = text.find('"', from);
+          const size_t expected = found == std::string::npos ? size : found;
+          ASSERT_EQ(FindByte(line.view(), from, '"', padded), expected) << size << " " << quote;
+        }
+      }
+    }
+  }
+}
+
+TEST(ScanUntilBlank, StopsAtASpaceOrTabWithinTheLineOrAtItsEnd) {
+  for (const char blank : {' ', '\t'}) {
+    for (size_t size = 0; size <= 40; ++size) {
+      for (size_t at = 0; at <= size; ++at) {
+        std::string text(size, '1');
+        if (at < size) text[at] = blank;
+        const PaddedLine line(text, blank);
+        for (const bool padded : {false, true}) {
+          size_t pos = 0;
+          const std::string_view token = ScanUntilBlank(line.view(), pos, padded);
+          ASSERT_EQ(pos, std::min(at, size)) << size << " " << at;
+          ASSERT_EQ(token.size(), pos);
+        }
+      }
     }
   }
 }
