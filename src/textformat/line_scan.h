@@ -23,7 +23,7 @@ struct LineScan {
 };
 
 // Scans the line of `page` that starts at `start` one byte at a time: what ScanLine falls
-// back to for a line with a NUL, backslash or non-ASCII byte, for the last 16 bytes of a page
+// back to for a line with a NUL, backslash or non-ASCII byte, for the last 32 bytes of a page
 // and where SSE2 is unavailable; also the reference its tests compare it against.
 LineScan ScanLineBytewise(std::string_view page, size_t start);
 

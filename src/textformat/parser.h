@@ -17,9 +17,7 @@
 //
 // No copy of the page is made per sample: names and label values handed to the handler are
 // views into the page, except label values that contained escapes, which are unescaped into
-// a scratch buffer owned by the parser, and the last line or lines of the page (those ending
-// less than 16 bytes before its end), which are parsed from a padded copy so that the
-// scanners can read whole 16-byte blocks. Views are valid only during the callback.
+// a scratch buffer owned by the parser. Views are valid only during the callback.
 
 #include <cstddef>
 #include <cstdint>

@@ -13,6 +13,11 @@ LineFailure UnterminatedLabelSet(std::string_view line, size_t brace) {
   return LineFailure("unterminated label set", line.substr(brace));
 }
 
+// A bit chosen by a non-empty name's length and first byte.
+uint64_t NameBit(std::string_view name) {
+  return uint64_t{1} << ((name.size() * 7 + static_cast<unsigned char>(name.front())) & 63);
+}
+
 // The bytes from `begin` up to the next blank, to show where a token went wrong.
 std::string_view TokenAt(std::string_view line, size_t begin) {
   size_t end = begin;
@@ -31,6 +36,7 @@ SampleLineParser::SampleLineParser(const ParseLimits& limits)
                                                                     const LineScan& scan,
                                                                     bool padded, Sample& sample) {
   labels_.clear();
+  label_name_bits_ = 0;
   scratch_.clear();
   line_has_backslash_ = scan.has_backslash;
   line_has_non_ascii_ = scan.has_non_ascii;
@@ -77,8 +83,11 @@ std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, s
   if (name.empty() || !name_ends_cleanly) {
     return LineFailure("invalid label name", TokenAt(line, name_begin));
   }
-  for (const Label& label : labels_) {
-    if (label.name == name) return LineFailure("duplicate label name", name);
+  const uint64_t name_bit = NameBit(name);
+  if ((label_name_bits_ & name_bit) != 0) {
+    for (const Label& label : labels_) {
+      if (label.name == name) return LineFailure("duplicate label name", name);
+    }
   }
   SkipBlanks(line, pos);
   if (pos >= line.size()) return LineFailure("unterminated label set", line.substr(name_begin));
@@ -96,6 +105,7 @@ std::optional<LineFailure> SampleLineParser::ParseLabel(std::string_view line, s
     return LineFailure("label value is not valid UTF-8", name);
   if (labels_.size() >= max_labels_) return LineFailure::OverLimit("too many labels", max_labels_);
   labels_.push_back({name, value});
+  label_name_bits_ |= name_bit;
   return std::nullopt;
 }
 

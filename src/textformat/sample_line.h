@@ -1,6 +1,7 @@
 #ifndef VMQ_TEXTFORMAT_SAMPLE_LINE_H_
 #define VMQ_TEXTFORMAT_SAMPLE_LINE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,10 @@ class SampleLineParser {
   bool line_has_non_ascii_ = false;  // else every label value of the line is valid UTF-8
   bool line_padded_ = false;
   std::vector<Label> labels_;
+  // NameBit of every name in labels_: a name whose bit is not set cannot be a duplicate, so
+  // nearly every label skips the comparison with the others (a loop whose length varies from
+  // line to line, which the branch predictor gets wrong).
+  uint64_t label_name_bits_ = 0;
   // Holds the unescaped label values of the current line. It is sized for the whole line
   // before the first value is written, so it never reallocates under views already given out.
   std::string scratch_;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #if defined(__SSE2__)
@@ -29,17 +30,21 @@ inline __m128i LoadBlock(std::string_view line, size_t pos) {
   return _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + pos));
 }
 
-// The first position at or after `pos` (< line.size()) where `stops(block)` has a bit set, 16
-// bytes at a time, or line.size() when there is none within the line.
-template <typename Stops>
+// The first position at or after `pos` (< line.size()) where `stops(block)` has a bit set,
+// kBlocks 16-byte blocks a round, or line.size() when there is none within the line.
+template <int kBlocks, typename Stops>
 size_t FindInBlocks(std::string_view line, size_t pos, Stops stops) {
+  static_assert(kBlocks * 16 <= kLinePadding);
   while (true) {
-    const unsigned found = stops(LoadBlock(line, pos));
+    uint64_t found = 0;
+    for (int i = 0; i < kBlocks; ++i) {
+      found |= static_cast<uint64_t>(stops(LoadBlock(line, pos + 16 * i))) << (16 * i);
+    }
     if (found != 0) {
-      pos += static_cast<unsigned>(__builtin_ctz(found));
+      pos += static_cast<unsigned>(__builtin_ctzll(found));
       return pos < line.size() ? pos : line.size();
     }
-    pos += 16;
+    pos += 16 * kBlocks;
     if (pos >= line.size()) return line.size();
   }
 }
@@ -109,8 +114,8 @@ inline std::string_view ScanName(std::string_view line, size_t& pos, bool colon,
 #if defined(__SSE2__)
   if (padded) {
     if (pos < line.size()) {
-      pos = FindInBlocks(line, pos,
-                         [colon](__m128i block) { return ~NameBytes(block, colon) & 0xffff; });
+      pos = FindInBlocks<1>(line, pos,
+                            [colon](__m128i block) { return ~NameBytes(block, colon) & 0xffff; });
     }
     return Slice(line, begin, pos);
   }
@@ -137,7 +142,7 @@ inline size_t FindByte(std::string_view line, size_t pos, char byte, bool padded
   if (padded) {
     if (pos >= line.size()) return line.size();
     const __m128i wanted = _mm_set1_epi8(byte);
-    return FindInBlocks(line, pos, [wanted](__m128i block) {
+    return FindInBlocks<1>(line, pos, [wanted](__m128i block) {
       return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, wanted)));
     });
   }
@@ -154,7 +159,7 @@ inline std::string_view ScanUntilBlank(std::string_view line, size_t& pos, bool 
 #if defined(__SSE2__)
   if (padded) {
     if (pos < line.size()) {
-      pos = FindInBlocks(line, pos, [](__m128i block) {
+      pos = FindInBlocks<1>(line, pos, [](__m128i block) {
         const __m128i blanks = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8(' ')),
                                             _mm_cmpeq_epi8(block, _mm_set1_epi8('\t')));
         return static_cast<unsigned>(_mm_movemask_epi8(blanks));
