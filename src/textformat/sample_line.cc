@@ -31,13 +31,74 @@ SampleLineParser::SampleLineParser(const ParseLimits& limits)
   labels_.reserve(kInitialLabelCapacity);
 }
 
-// Flattened: the cursor its helpers share by reference then lives in a register.
-[[gnu::flatten]] std::optional<LineFailure> SampleLineParser::Parse(std::string_view line,
-                                                                    const LineScan& scan,
-                                                                    bool padded, Sample& sample) {
+void SampleLineParser::Reset() {
   labels_.clear();
   label_name_bits_ = 0;
   scratch_.clear();
+}
+
+std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, const LineScan& scan,
+                                                   bool padded, Sample& sample) {
+  if (padded && !scan.has_backslash && !scan.has_non_ascii && ReadsCanonicalLine(line, sample)) {
+    return std::nullopt;
+  }
+  return ParseAnyLine(line, scan, padded, sample);
+}
+
+// Each step below is what ParseAnyLine does on the same bytes, minus the blanks, escapes and
+// errors it cannot meet here.
+[[gnu::flatten]] bool SampleLineParser::ReadsCanonicalLine(std::string_view line, Sample& sample) {
+  Reset();
+  size_t pos = 0;
+  sample.name = ScanMetricName(line, pos, true);
+  if (sample.name.empty() || pos + 1 >= line.size()) return false;
+  if (line[pos] == '{') {
+    ++pos;
+    while (true) {
+      const std::string_view name = ScanLabelName(line, pos, true);
+      if (name.empty() || pos + 1 >= line.size() || line[pos] != '=' || line[pos + 1] != '"') {
+        return false;
+      }
+      const uint64_t name_bit = NameBit(name);
+      if ((label_name_bits_ & name_bit) != 0) {
+        for (const Label& label : labels_) {
+          if (label.name == name) return false;
+        }
+      }
+      const size_t value_begin = pos + 2;
+      pos = FindByte(line, value_begin, '"', true);
+      if (pos >= line.size() || labels_.size() >= max_labels_) return false;
+      labels_.push_back({name, Slice(line, value_begin, pos)});
+      label_name_bits_ |= name_bit;
+      ++pos;
+      if (pos >= line.size()) return false;
+      if (line[pos] == '}') break;
+      if (line[pos] != ',') return false;
+      ++pos;
+    }
+    ++pos;
+  }
+  // One space, then a value token that runs to the end of the line.
+  if (pos + 1 >= line.size() || line[pos] != ' ' || IsBlank(line[pos + 1]) ||
+      line[pos + 1] == '{') {
+    return false;
+  }
+  ++pos;
+  const std::string_view value_token = ScanUntilBlank(line, pos, true);
+  if (pos != line.size() || !ParseSampleValue(value_token, sample.value, sample.integer)) {
+    return false;
+  }
+  sample.labels = labels_;
+  sample.timestamp_ms.reset();
+  return true;
+}
+
+// Flattened: the cursor its helpers share by reference then lives in a register.
+[[gnu::flatten]] std::optional<LineFailure> SampleLineParser::ParseAnyLine(std::string_view line,
+                                                                           const LineScan& scan,
+                                                                           bool padded,
+                                                                           Sample& sample) {
+  Reset();
   line_has_backslash_ = scan.has_backslash;
   line_has_non_ascii_ = scan.has_non_ascii;
   line_padded_ = padded;

@@ -25,7 +25,18 @@ class SampleLineParser {
   std::optional<LineFailure> Parse(std::string_view line, const LineScan& scan, bool padded,
                                    Sample& sample);
 
+  // The two ways Parse reads a line, public for the test that holds them to each other.
+  // ReadsCanonicalLine accepts only `name{a="x",b="y"} value` and `name value` exactly as
+  // exporters write them (no blanks elsewhere, no trailing comma, no timestamp, no escapes or
+  // non-ASCII bytes, which the caller rules out with ScanLine, on a padded line), and fills in
+  // `sample` as ParseAnyLine would; it returns false on anything else, leaving the line to
+  // ParseAnyLine, the one that knows the whole grammar and every error.
+  bool ReadsCanonicalLine(std::string_view line, Sample& sample);
+  std::optional<LineFailure> ParseAnyLine(std::string_view line, const LineScan& scan, bool padded,
+                                          Sample& sample);
+
  private:
+  void Reset();
   std::optional<LineFailure> ParseLabelSet(std::string_view line, size_t& pos);
   std::optional<LineFailure> ParseLabel(std::string_view line, size_t& pos);
   std::optional<LineFailure> ParseLabelValue(std::string_view line, size_t& pos,

@@ -11,9 +11,12 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/fixtures.h"
 #include "textformat/line_scan.h"
 #include "textformat/number.h"
+#include "textformat/sample_line.h"
 #include "textformat/scan.h"
 
 namespace vmq::textformat::detail {
@@ -220,6 +223,77 @@ TEST(ParseSampleValue, GivesWhatParseValueAndParseExactIntegerGive) {
   for (int round = 0; round < 20000; ++round) {
     const uint64_t n = random() >> (random() % 64);
     ExpectSameAsGeneralPath(std::to_string(n));
+  }
+}
+
+std::string Describe(const Sample& sample) {
+  std::string text(sample.name);
+  for (const Label& label : sample.labels) {
+    text += "|" + std::string(label.name) + "=" + std::string(label.value);
+  }
+  text += "|" + std::to_string(sample.value) + "|" +
+          (sample.integer ? std::to_string(*sample.integer) : "-") + "|" +
+          (sample.timestamp_ms ? std::to_string(*sample.timestamp_ms) : "-");
+  return text;
+}
+
+// Whenever the shortcut for canonical lines takes a line, the general parser reads the same
+// sample from it; and it does take the sample lines of a real page.
+void ExpectShortcutAgreesWithGeneralParser(std::string_view text, ParseLimits limits,
+                                           size_t& taken) {
+  const PaddedLine line(text, '\n');
+  const LineScan scan = ScanLineBytewise(line.view(), 0);
+  if (scan.has_backslash || scan.has_non_ascii || scan.has_nul) return;
+  SampleLineParser shortcut(limits);
+  SampleLineParser general(limits);
+  Sample fast;
+  fast.timestamp_ms = 1;  // must be reset
+  if (!shortcut.ReadsCanonicalLine(line.view(), fast)) return;
+  ++taken;
+  Sample slow;
+  const auto failure = general.ParseAnyLine(line.view(), scan, true, slow);
+  ASSERT_FALSE(failure.has_value()) << text << ": " << failure->reason;
+  ASSERT_EQ(Describe(fast), Describe(slow)) << text;
+}
+
+TEST(CanonicalLineShortcut, AgreesWithTheGeneralParserOnRealAndDamagedLines) {
+  const std::string page = vmq::testing::ReadFixture("vernemq-2.0.1.metrics.txt");
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < page.size();) {
+    const size_t end = std::min(page.find('\n', start), page.size());
+    if (page[start] != '#' && end > start) lines.push_back(page.substr(start, end - start));
+    start = end + 1;
+  }
+  size_t taken = 0;
+  for (const std::string& line : lines) {
+    ExpectShortcutAgreesWithGeneralParser(line, ParseLimits{}, taken);
+  }
+  EXPECT_EQ(taken, lines.size());  // every sample line of the page is canonical
+
+  static constexpr char kBytes[] = " \t{}=\",:_a1.e+-#\r";
+  std::mt19937 random(3);
+  std::uniform_int_distribution<size_t> pick(0, sizeof(kBytes) - 2);
+  ParseLimits two_labels;
+  two_labels.max_labels_per_sample = 2;
+  for (int round = 0; round < 200000; ++round) {
+    std::string line = lines[static_cast<size_t>(round) % lines.size()];
+    const int edits = 1 + round % 3;
+    for (int i = 0; i < edits; ++i) {
+      const size_t at = random() % (line.size() + 1);
+      switch (random() % 3) {
+        case 0:
+          if (at < line.size()) line[at] = kBytes[pick(random)];
+          break;
+        case 1:
+          line.insert(at, 1, kBytes[pick(random)]);
+          break;
+        default:
+          if (at < line.size()) line.erase(at, 1 + random() % 4);
+      }
+    }
+    size_t ignored = 0;
+    ExpectShortcutAgreesWithGeneralParser(line, round % 2 ? two_labels : ParseLimits{}, ignored);
+    if (::testing::Test::HasFatalFailure()) return;
   }
 }
 
