@@ -34,6 +34,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
 bench: build
+	@scripts/install-deps.sh --bench
 	scripts/run-benchmarks.sh $(BUILD_DIR)
 
 demo: build

@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh            build + test + demo packages (what `make` uses)
 #   scripts/install-deps.sh --build    only what compiling the binaries needs (the Dockerfile)
 #   scripts/install-deps.sh --docker   also docker.io and debootstrap (tests/docker runs this)
+#   scripts/install-deps.sh --bench    also the other parsers bench/parser_compare.sh runs
+#                                      (`make bench` uses this)
 set -euo pipefail
 
 build_packages=(
@@ -17,12 +19,15 @@ test_packages=(
   prometheus prometheus-alertmanager
 )
 docker_packages=(docker.io debootstrap)
+# Python prometheus_client and Go prometheus/common expfmt, built offline from /usr/share/gocode.
+bench_packages=(python3-prometheus-client golang-go golang-github-prometheus-common-dev)
 
 case "${1:-}" in
   --build) packages=("${build_packages[@]}") ;;
   --docker) packages=("${build_packages[@]}" "${test_packages[@]}" "${docker_packages[@]}") ;;
+  --bench) packages=("${build_packages[@]}" "${test_packages[@]}" "${bench_packages[@]}") ;;
   "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 [--build|--docker]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--build|--docker|--bench]" >&2; exit 2 ;;
 esac
 
 missing=()

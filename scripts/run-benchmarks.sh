@@ -8,3 +8,5 @@ for bench in textformat_bench window_bench pipeline_bench; do
   "$build/bin/$bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
     --benchmark_display_aggregates_only=true
 done
+echo "== parsers side by side (bench/parser_compare.sh)"
+"$(dirname "$0")/../bench/parser_compare.sh" "$build"

@@ -13,9 +13,10 @@ namespace vmq::textformat::detail {
 // Parses a line starting with '#'. `# HELP name text` and `# TYPE name type` go to the
 // handler; any other comment is ignored. `scratch` receives HELP text that needs unescaping
 // (only `\\` and `\n` are escapes there; any other backslash is kept as written, since a
-// slightly odd help text is no reason to drop the line).
-std::optional<LineFailure> ParseCommentLine(std::string_view line, Handler& handler,
-                                            std::string& scratch);
+// slightly odd help text is no reason to drop the line). Without `has_backslash` (ScanLine's
+// finding) the text is handed out as it is. `padded` as in scan.h.
+std::optional<LineFailure> ParseCommentLine(std::string_view line, bool has_backslash, bool padded,
+                                            Handler& handler, std::string& scratch);
 
 }  // namespace vmq::textformat::detail
 

@@ -123,6 +123,15 @@ std::optional<uint64_t> ParseExactInteger(std::string_view token) {
   return value;
 }
 
+bool ParseSampleValueSlowly(std::string_view token, double& value,
+                            std::optional<uint64_t>& integer) {
+  const std::optional<double> parsed = ParseValue(token);
+  if (!parsed) return false;
+  value = *parsed;
+  integer = ParseExactInteger(token);
+  return true;
+}
+
 std::optional<int64_t> ParseTimestamp(std::string_view token) {
   if (token.empty()) return std::nullopt;
   int64_t value = 0;
