@@ -6,9 +6,9 @@
 
 namespace vmq::evaluate {
 
-TargetEvaluator::TargetEvaluator(std::vector<config::Signal> signals,
-                                 std::vector<config::Window> windows)
-    : signals_(std::move(signals)), windows_(std::move(windows)), outputs_(signals_.size()) {}
+TargetEvaluator::TargetEvaluator(const std::vector<config::Signal>& signals,
+                                 const std::vector<config::Window>& windows)
+    : signals_(signals), windows_(windows), outputs_(signals_.size()) {}
 
 void TargetEvaluator::Track(const signals::RawSeries& series) {
   TrackedSeries tracked{series, {}};

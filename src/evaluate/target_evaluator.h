@@ -30,7 +30,10 @@ namespace vmq::evaluate {
 
 class TargetEvaluator {
  public:
-  TargetEvaluator(std::vector<config::Signal> signals, std::vector<config::Window> windows);
+  // `signals` and `windows` are the configuration's, shared by every target: they must
+  // outlive the evaluator.
+  TargetEvaluator(const std::vector<config::Signal>& signals,
+                  const std::vector<config::Window>& windows);
 
   // A raw series the target tracks from now on, given once per series (the caller keeps the
   // set of tracked keys). Cheap: outputs are worked out again at the next Evaluate.
@@ -62,8 +65,8 @@ class TargetEvaluator {
   // Recomputes outputs_ and raw_ from tracked_: after a new series or a new page node.
   void Rebuild();
 
-  std::vector<config::Signal> signals_;
-  std::vector<config::Window> windows_;
+  const std::vector<config::Signal>& signals_;
+  const std::vector<config::Window>& windows_;
   std::string page_node_;
   std::vector<TrackedSeries> tracked_;
   std::vector<std::vector<Labels>> outputs_;  // per signal, sorted

@@ -63,7 +63,8 @@ class AlertSeriesTest : public ::testing::Test {
 
   // What the evaluate stage makes of series_ and history_ at now_, for `signals`.
   evaluate::TargetValues Evaluate(const std::vector<config::Signal>& signals) const {
-    evaluate::TargetEvaluator evaluator(signals, {{"1m", kMinute}, {"5m", kFiveMinutes}});
+    const std::vector<config::Window> windows = {{"1m", kMinute}, {"5m", kFiveMinutes}};
+    evaluate::TargetEvaluator evaluator(signals, windows);
     evaluator.SetPageNode(kNode);
     for (const auto& [key, raw] : series_) evaluator.Track(raw);
     return evaluator.Evaluate(history_, now_);
