@@ -31,5 +31,5 @@ for l in sys.stdin:
     else: hang+=float(m.group(2))
   m=re.match(r'vmq_target_up\{target=\"up-\d+\"\} (\S+)',l)
   if m: upu+=float(m.group(1))
-print(f'answering targets up: {upu:.0f}/500; polls of answering targets: {ok:.0f}, of hanging: {hang:.0f} (due in $SECS s: about {500*($SECS/5+1):.0f} each)')"
+print(f'answering targets up: {upu:.0f}/500; polls of answering targets: {ok:.0f}, of hanging: {hang:.0f} (due in $SECS s: about {500*($SECS/5+0.5):.0f} each: one at once, then one per slot from 5 s on)')"
 kill $EXP $SIM $HOS; wait 2>/dev/null || true
