@@ -21,7 +21,9 @@ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMQ_SANITIZE="
 # Reports end the process with a failure; the tests' own children inherit these.
 export ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/sanitizers/tsan.supp"
+# atexit_sleep_ms=0: TSan otherwise sleeps 1 s at exit whenever another thread still runs, and
+# the exporter leaves a resolver thread stuck in getaddrinfo behind (dns_hang_sigterm).
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:atexit_sleep_ms=0:suppressions=$PWD/scripts/sanitizers/tsan.supp"
 # Tests that bound memory or latency know they run slower and bigger here.
 export VMQ_UNDER_SANITIZER=$mode
 
