@@ -22,7 +22,7 @@
 #                       for the largest N unless --hang-all-sizes)
 #     --hang-all-sizes  run half-hang for every N
 #     --warmup S        seconds from the exporter's start to the measuring span (default 70, >= 65)
-#     --measure S       length of the measuring span (default 60)
+#     --measure S       length of the measuring span, a multiple of the 5 s interval (default 60)
 #     --perf DIR        also `perf record -g` the exporter for 20 s of each span into DIR
 #                       (perf's own overhead then shows in CPU%)
 #     --short           = --nodes 100 --modes all-up --measure 30 (what `make bench` runs)
@@ -58,6 +58,10 @@ sim=$build/bin/vmq-sim
 for binary in "$exporter" "$sim"; do
   [[ -x $binary ]] || { echo "missing $binary (build it first)" >&2; exit 2; }
 done
+if ((measure <= 0 || measure % 5 != 0)); then
+  echo "scale.sh: --measure must be a multiple of the 5 s poll interval" >&2
+  exit 2
+fi
 if ((warmup < 65)); then
   echo "scale.sh: warning: a warm-up under 65 s leaves the 1m windows partly covered" >&2
 fi
@@ -92,6 +96,11 @@ trap 'exit 130' INT TERM
 # vmq-sim holds a socket per node plus, for a hanging node, every connection it accepted and
 # never answered (one per poll); the exporter raises its own limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+fds_needed() {  # fds_needed N MODE: what vmq-sim holds at the end of a run
+  local hanging=0
+  [[ $2 == half-hang ]] && hanging=$(($1 / 2))
+  echo $(($1 + 50 + hanging * (warmup + measure + 30) / 5))
+}
 
 now() { awk '{print $1}' /proc/uptime; }
 alive() { kill -0 "$1" 2>/dev/null; }
@@ -104,20 +113,39 @@ free_port() {
 snapshot() {
   local dir=$1
   mkdir -p "$dir"
+  # The counters and the clock first, as close together as a scrape allows.
   now >"$dir/t"
+  curl -s -m 30 -o "$dir/metrics.txt" -w '%{time_total}' "http://127.0.0.1:$port/metrics" \
+    >"$dir/scrape_s" || echo nan >"$dir/scrape_s"
   cp "/proc/$exporter_pid/stat" "$dir/exporter.stat"
   cp "/proc/$exporter_pid/status" "$dir/exporter.status"
   cp "/proc/$sim_pid/stat" "$dir/sim.stat"
   cp "/proc/$sim_pid/status" "$dir/sim.status"
   find "/proc/$sim_pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l >"$dir/sim.fds"
-  curl -s -m 30 -o "$dir/metrics.txt" -w '%{time_total}' "http://127.0.0.1:$port/metrics" \
-    >"$dir/scrape_s" || echo nan >"$dir/scrape_s"
+}
+
+# sleep_until T: sleeps until /proc/uptime reads T, returning early if a process died.
+sleep_until() {
+  local left
+  for _ in $(seq 100000); do
+    left=$(awk -v t="$(now)" -v u="$1" 'BEGIN {printf "%.3f", u - t}')
+    awk -v l="$left" 'BEGIN {exit !(l > 1)}' || break
+    alive "$exporter_pid" && alive "$sim_pid" || return 0
+    sleep 1
+  done
+  awk -v l="$left" 'BEGIN {exit !(l > 0)}' && sleep "$left"
+  return 0
 }
 
 # run N MODE: one measurement; prints its rows.
 run() {
   local n=$1 mode=$2 hang_every=0 dir="$work/$1-$2"
   [[ $mode == half-hang ]] && hang_every=2
+  if (($(fds_needed "$n" "$mode") > $(ulimit -n))); then
+    echo "scale.sh: N=$n $mode needs about $(fds_needed "$n" "$mode") open files in vmq-sim," \
+      "ulimit -n is $(ulimit -n); raise the hard limit or shorten the run" >&2
+    exit 2
+  fi
   mkdir -p "$dir"
   python3 "$report" scenario "$n" "$hang_every" >"$dir/scenario.yaml"
   "$sim" --scenario "$dir/scenario.yaml" --ports-file "$dir/ports.json" >"$dir/sim.log" 2>&1 &
@@ -156,12 +184,7 @@ run() {
     tail -20 "$dir/exporter.log" >&2
     exit 1
   fi
-  local until
-  until=$(awk -v t="$(now)" -v w="$warmup" 'BEGIN {print t + w}')
-  while awk -v t="$(now)" -v u="$until" 'BEGIN {exit !(t < u)}'; do
-    alive "$exporter_pid" && alive "$sim_pid" || break
-    sleep 1
-  done
+  sleep_until "$(awk -v t="$(now)" -v w="$warmup" 'BEGIN {print t + w}')"
   if ! alive "$exporter_pid" || ! alive "$sim_pid"; then
     echo "exporter or vmq-sim exited during the warm-up (N=$n, $mode):" >&2
     tail -5 "$dir/exporter.log" "$dir/sim.log" >&2
@@ -175,11 +198,14 @@ run() {
       >"$dir/perf.log" 2>&1 &
     perf_pid=$!
   fi
-  until=$(awk -v t="$(cat "$dir/a/t")" -v m="$measure" 'BEGIN {print t + m}')
-  while awk -v t="$(now)" -v u="$until" 'BEGIN {exit !(t < u)}'; do
-    alive "$exporter_pid" && alive "$sim_pid" || break
-    sleep 0.5
-  done
+  # Exactly `measure` seconds after the first scrape: a target polled every 5 s then shows
+  # measure/5 polls whatever its phase, even when all targets poll at the same instant.
+  sleep_until "$(awk -v t="$(cat "$dir/a/t")" -v m="$measure" 'BEGIN {print t + m}')"
+  if ! alive "$exporter_pid" || ! alive "$sim_pid"; then
+    echo "exporter or vmq-sim exited while measuring (N=$n, $mode):" >&2
+    tail -5 "$dir/exporter.log" "$dir/sim.log" >&2
+    exit 1
+  fi
   snapshot "$dir/b"
   if [[ -n $perf_pid ]]; then
     wait "$perf_pid" 2>/dev/null || true
