@@ -7,7 +7,10 @@
 #   thr       exporter threads
 #   ok/s, fail/s, due/s   successful and failed polls per second over the span (deltas of the
 #             exporter's vmq_target_polls_total and vmq_target_poll_errors_total) against the
-#             N/5 per second the interval asks for; ok%due = ok/s over due/s
+#             N/5 per second the interval asks for; ok%due = ok/s over due/s. ok/s times each
+#             target's polls by its vmq_target_last_success_timestamp_seconds, so that it is
+#             not off by a poll per target when all targets poll at the same instant
+#             (bench/scale_report.py ok_rate)
 #   1m cov=1  targets whose vmq_window_coverage_ratio{window="1m"} is 1 at the end of the span
 #             (an absent gauge counts as 0), and the lowest value
 #   scrape s  curl time of that last /metrics scrape
@@ -115,6 +118,7 @@ snapshot() {
   mkdir -p "$dir"
   # The counters and the clock first, as close together as a scrape allows.
   now >"$dir/t"
+  date +%s.%N >"$dir/wall"
   curl -s -m 30 -o "$dir/metrics.txt" -w '%{time_total}' "http://127.0.0.1:$port/metrics" \
     >"$dir/scrape_s" || echo nan >"$dir/scrape_s"
   cp "/proc/$exporter_pid/stat" "$dir/exporter.stat"
