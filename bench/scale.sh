@@ -28,6 +28,8 @@
 #     --measure S       length of the measuring span, a multiple of the 5 s interval (default 60)
 #     --perf DIR        also `perf record -g` the exporter for 20 s of each span into DIR
 #                       (perf's own overhead then shows in CPU%)
+#     --perf-opts OPTS  perf record options instead of -g (e.g. "--call-graph dwarf,16384":
+#                       the build has no frame pointers, so -g stacks stop at libstdc++)
 #     --short           = --nodes 100 --modes all-up --measure 30 (what `make bench` runs)
 # Every wait is bounded; everything started is killed on exit. A full run takes about
 # (warm-up + measure + ~15 s) per row: ~9 min by default.
@@ -41,6 +43,7 @@ hang_all=0
 warmup=70
 measure=60
 perf_dir=""
+perf_opts=-g
 build=build
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -50,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup=$2; shift 2 ;;
     --measure) measure=$2; shift 2 ;;
     --perf) perf_dir=$2; shift 2 ;;
+    --perf-opts) perf_opts=$2; shift 2 ;;
     --short) nodes_list=100; modes_list=all-up; measure=30; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "scale.sh: unknown option $1" >&2; exit 2 ;;
@@ -198,7 +202,8 @@ run() {
   if [[ -n $perf_dir ]]; then
     mkdir -p "$perf_dir"
     local seconds=$((measure < 20 ? measure : 20))
-    perf record -g -o "$perf_dir/exporter-$n-$mode.data" -p "$exporter_pid" -- sleep "$seconds" \
+    # shellcheck disable=SC2086
+    perf record $perf_opts -o "$perf_dir/exporter-$n-$mode.data" -p "$exporter_pid" -- sleep "$seconds" \
       >"$dir/perf.log" 2>&1 &
     perf_pid=$!
   fi
