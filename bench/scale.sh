@@ -31,8 +31,8 @@
 #     --perf-opts OPTS  perf record options instead of -g (e.g. "--call-graph dwarf,16384":
 #                       the build has no frame pointers, so -g stacks stop at libstdc++)
 #     --short           = --nodes 100 --modes all-up --measure 30 (what `make bench` runs)
-# Every wait is bounded; on exit, Ctrl-C or SIGTERM everything it started is stopped. A full run takes about
-# (warm-up + measure + ~15 s) per row: ~9 min by default.
+# Every wait is bounded; on exit, Ctrl-C or SIGTERM it stops everything it started. A full
+# run takes about (warm-up + measure + ~15 s) per row: ~10 min by default.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
