@@ -14,7 +14,7 @@ CMAKE_ARGS ?=
 
 EXPORTER := $(BUILD_DIR)/bin/vernemq-pubcomp-exporter
 
-.PHONY: all deps configure build run test bench demo fuzz rules format check-format clean install
+.PHONY: all deps configure build run test bench bench-scale demo fuzz rules format check-format clean install
 
 all: build
 
@@ -33,9 +33,16 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
+# `make bench` ends with a short scale run (100 nodes, ~2 min); bench-scale is the full one
+# (10, 100 and 1000 nodes, then 1000 with half of them hanging: ~10 min). SCALE_ARGS adds
+# bench/scale.sh options, e.g. SCALE_ARGS="--nodes 300".
+SCALE_ARGS ?=
 bench: build
 	@scripts/install-deps.sh --bench
 	scripts/run-benchmarks.sh $(BUILD_DIR)
+
+bench-scale: build
+	bench/scale.sh $(SCALE_ARGS) $(BUILD_DIR)
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)

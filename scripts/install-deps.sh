@@ -16,7 +16,7 @@ build_packages=(
 test_packages=(
   clang-format curl openssl jq python3 ccache clang libclang-rt-14-dev llvm
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
-  prometheus prometheus-alertmanager
+  prometheus prometheus-alertmanager linux-perf
 )
 docker_packages=(docker.io debootstrap)
 # Python prometheus_client and Go prometheus/common expfmt, built offline from /usr/share/gocode.
