@@ -32,13 +32,14 @@ if [[ $mode == address ]]; then
   cd "$dir"
   ctest --output-on-failure --timeout 600 -j "$jobs" -LE 'docker|integration|demo|docs|style'
 else
-  targets=(vernemq-pubcomp-exporter vmq-sim poll_test expose_test e2e_test)
+  targets=(vernemq-pubcomp-exporter vmq-sim poll_test expose_test app_test e2e_test)
   while read -r t; do targets+=("$t"); done < <(
     sed -n 's/^vmq_add_test(NAME \([a-z_]*\).*/\1/p' tests/faults/*/CMakeLists.txt 2>/dev/null)
   cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
   cd "$dir"
   ./bin/poll_test
   ./bin/expose_test
+  ./bin/app_test
   # One at a time: TSan slows every process 5-15x and these tests wait on real time. The
   # 74 MB page case needs polls that take seconds under TSan; it runs in the other builds.
   ctest --output-on-failure --timeout 600 -j 1 -L 'e2e|faults' -E NineThousandSeries
