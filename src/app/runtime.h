@@ -41,6 +41,10 @@ class Runtime {
   // Runs before the registry is serialised for a page, one call at a time: for families that
   // mirror state read on demand. Call before serving.
   void OnAssemble(std::function<void()> refresh) { assembler_->OnAssemble(std::move(refresh)); }
+  // The HTTP server's own families, put on the page by the assembler. Call before serving.
+  void SetServerMetrics(std::function<std::string()> render) {
+    assembler_->SetServerMetrics(std::move(render));
+  }
 
   // Thread-safe and never throws; results of different targets run in parallel. A result
   // for a target the runtime does not hold is dropped.

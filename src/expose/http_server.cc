@@ -117,7 +117,15 @@ class PageCache {
            bool gzip) {
     const std::lock_guard<std::mutex> lock(mu_);
     const Clock::time_point now = Clock::now();
-    if (snapshot != snapshot_ || now - own_rendered_at_ >= std::chrono::seconds(1)) {
+    if (snapshot->includes_server_metrics) {
+      // Assembled with the server's families already (page_assembler.h): served as it is,
+      // without a second copy of a page that is megabytes at a thousand targets.
+      if (snapshot != snapshot_) {
+        snapshot_ = snapshot;
+        plain_ = Body(snapshot, &snapshot->metrics_text);
+        gzip_.reset();
+      }
+    } else if (snapshot != snapshot_ || now - own_rendered_at_ >= std::chrono::seconds(1)) {
       std::string own = render_own();
       own_rendered_at_ = now;
       if (snapshot != snapshot_ || own != own_metrics_) {
@@ -569,6 +577,10 @@ bool HttpServer::Start() {
 }
 
 int HttpServer::bound_port() const { return impl_->port; }
+
+std::string HttpServer::OwnMetricsText() const {
+  return impl_->shared.refusals.Render(impl_->shared.open_connections.load());
+}
 
 void HttpServer::Stop() {
   if (!impl_->io) return;

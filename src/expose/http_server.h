@@ -56,6 +56,9 @@ class HttpServer {
   // be bound or the TLS certificate and key cannot be used together.
   bool Start();
   int bound_port() const;
+  // vmq_http_refused_total and vmq_http_open_connections as text format, for a source that
+  // puts them on the page itself (Snapshot::includes_server_metrics). Thread-safe.
+  std::string OwnMetricsText() const;
   // Stops accepting and serving, closes every connection and joins. Safe to call more than
   // once.
   void Stop();

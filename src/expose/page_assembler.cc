@@ -82,6 +82,10 @@ std::shared_ptr<const Snapshot> PageAssembler::Assemble(const std::vector<Slot>&
     prometheus::TextSerializer().Serialize(own, registry_->Collect());
     text.append(own.str());
   }
+  if (server_metrics_) {
+    text.append(server_metrics_());
+    snapshot->includes_server_metrics = true;
+  }
   return snapshot;
 }
 

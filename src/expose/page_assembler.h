@@ -37,6 +37,11 @@ class PageAssembler final : public SnapshotSource {
   // Called before each serialisation of the registry, under the assembly lock. Call before
   // serving.
   void OnAssemble(std::function<void()> refresh) { refresh_.push_back(std::move(refresh)); }
+  // The HTTP server's own families, appended at the end of every page (the snapshot then says
+  // so, and the server serves it without a copy). Call before serving.
+  void SetServerMetrics(std::function<std::string()> render) {
+    server_metrics_ = std::move(render);
+  }
 
   std::shared_ptr<const Snapshot> Current() const override;
 
@@ -52,6 +57,7 @@ class PageAssembler final : public SnapshotSource {
   const Clock& clock_;
   const std::shared_ptr<prometheus::Registry> registry_;
   std::vector<std::function<void()>> refresh_;
+  std::function<std::string()> server_metrics_;
 
   mutable std::mutex parts_mu_;  // guards slots_ and generation_ only
   std::vector<Slot> slots_;      // in the order targets were added

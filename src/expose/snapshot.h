@@ -16,6 +16,9 @@ struct Snapshot {
   std::string metrics_text;
   std::vector<TargetStatus> targets;
   bool ready = false;  // config loaded and every target polled at least once
+  // metrics_text already ends with the HTTP server's own families (HttpServer::OwnMetricsText),
+  // so the server serves it without appending them to a copy.
+  bool includes_server_metrics = false;
 };
 
 // Where the HTTP server gets what it serves. Current() must not wait on a poll.

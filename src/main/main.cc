@@ -1,6 +1,8 @@
 // vernemq-pubcomp-exporter: wires config -> poll -> parse/select -> window -> expose.
 
+#include <malloc.h>
 #include <chrono>
+
 #include <csignal>
 #include <cstdlib>
 #include <future>
@@ -29,6 +31,7 @@ namespace {
 constexpr int kExitUsage = 2;
 // SIGTERM ends the process within a second, whatever the polls are doing.
 constexpr std::chrono::milliseconds kShutdownGrace{900};
+constexpr int kMmapThresholdBytes = 256 * 1024;
 
 sigset_t TerminationSignals() {
   sigset_t signals;
@@ -63,6 +66,11 @@ int Run(const vmq::Flags& flags) {
   const sigset_t signals = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The page and its parts are megabytes at a thousand targets and are replaced all the time.
+  // A fixed threshold keeps such buffers mmapped, so that freeing one gives it back; glibc's
+  // sliding threshold would move them into the heap, where freed pages stay resident.
+  mallopt(M_MMAP_THRESHOLD, kMmapThresholdBytes);
+
   vmq::SystemClock clock;
   vmq::app::Runtime runtime(config, clock, logger, {VMQ_VERSION, VMQ_REVISION});
 
@@ -71,6 +79,7 @@ int Run(const vmq::Flags& flags) {
                                   .telemetry_path = flags.telemetry_path,
                                   .web = std::move(web)},
                                  runtime.page(), logger);
+  runtime.SetServerMetrics([&server] { return server.OwnMetricsText(); });
   if (!server.Start()) return 1;
 
   // Declared before the scheduler, which uses its fetchers: destroyed after it.
