@@ -39,9 +39,9 @@ class Runtime {
   // The exporter's own instrumentation, serialised at the end of the page.
   prometheus::Registry& registry() { return *registry_; }
   // Runs before the registry is serialised for a page, one call at a time: for families that
-  // mirror state read on demand. Call before serving.
+  // mirror state read on demand. May be added while serving.
   void OnAssemble(std::function<void()> refresh) { assembler_->OnAssemble(std::move(refresh)); }
-  // The HTTP server's own families, put on the page by the assembler. Call before serving.
+  // The HTTP server's own families, put on the page by the assembler.
   void SetServerMetrics(std::function<std::string()> render) {
     assembler_->SetServerMetrics(std::move(render));
   }

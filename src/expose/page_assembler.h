@@ -34,12 +34,16 @@ class PageAssembler final : public SnapshotSource {
   // Adds the target at the end of the page when it is new, else replaces its part.
   void Publish(const std::string& target, std::shared_ptr<const TargetPage> page);
   void Remove(const std::string& target);
-  // Called before each serialisation of the registry, under the assembly lock. Call before
-  // serving.
-  void OnAssemble(std::function<void()> refresh) { refresh_.push_back(std::move(refresh)); }
+  // Called before each serialisation of the registry, under the assembly lock. May be
+  // added while serving.
+  void OnAssemble(std::function<void()> refresh) {
+    std::lock_guard lock(cache_mu_);
+    refresh_.push_back(std::move(refresh));
+  }
   // The HTTP server's own families, appended at the end of every page (the snapshot then says
-  // so, and the server serves it without a copy). Call before serving.
+  // so, and the server serves it without a copy). May be set while serving.
   void SetServerMetrics(std::function<std::string()> render) {
+    std::lock_guard lock(cache_mu_);
     server_metrics_ = std::move(render);
   }
 
@@ -56,8 +60,8 @@ class PageAssembler final : public SnapshotSource {
   const PageLayout layout_;
   const Clock& clock_;
   const std::shared_ptr<prometheus::Registry> registry_;
-  std::vector<std::function<void()>> refresh_;
-  std::function<std::string()> server_metrics_;
+  std::vector<std::function<void()>> refresh_;   // guarded by cache_mu_
+  std::function<std::string()> server_metrics_;  // guarded by cache_mu_
 
   mutable std::mutex parts_mu_;  // guards slots_ and generation_ only
   std::vector<Slot> slots_;      // in the order targets were added
