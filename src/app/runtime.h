@@ -46,8 +46,10 @@ class Runtime {
     assembler_->SetServerMetrics(std::move(render));
   }
 
-  // Thread-safe and never throws; results of different targets run in parallel. A result
-  // for a target the runtime does not hold is dropped.
+  // Thread-safe and never throws; results of different targets run in parallel. Results of
+  // one target must come one at a time, in order (the scheduler's guarantee): the part is
+  // published after the target's lock is let go. A result for a target the runtime does not
+  // hold is dropped.
   void OnPollResult(const std::string& target, poll::PollResult result);
 
  private:

@@ -7,20 +7,17 @@
 namespace vmq::expose {
 namespace {
 
-void AppendLabelValue(std::string_view value, std::string* out) {
-  for (const char c : value) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      default:
-        out->push_back(c);
+// `\` and newline escaped; `"` too in a label value (HELP text keeps it as it is).
+void AppendEscaped(std::string_view text, bool escape_quote, std::string* out) {
+  for (const char c : text) {
+    if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else if (c == '"' && escape_quote) {
+      out->append("\\\"");
+    } else {
+      out->push_back(c);
     }
   }
 }
@@ -30,7 +27,7 @@ void AppendLabel(std::string_view name, std::string_view value, bool* first, std
   *first = false;
   out->append(name);
   out->append("=\"");
-  AppendLabelValue(value, out);
+  AppendEscaped(value, /*escape_quote=*/true, out);
   out->push_back('"');
 }
 
@@ -38,7 +35,8 @@ void AppendLabel(std::string_view name, std::string_view value, bool* first, std
 
 void AppendFamilyHeader(const FamilySpec& family, std::string* out) {
   out->append("# HELP ").append(family.name).push_back(' ');
-  out->append(EscapeHelp(family.help)).append("\n# TYPE ").append(family.name);
+  AppendEscaped(family.help, /*escape_quote=*/false, out);
+  out->append("\n# TYPE ").append(family.name);
   out->append(family.type == FamilyType::kCounter ? " counter\n" : " gauge\n");
 }
 
@@ -79,21 +77,6 @@ std::string FormatValue(uint64_t count) {
 
 std::string FormatValue(const evaluate::Number& number) {
   return number.is_count() ? FormatValue(number.count()) : FormatValue(number.AsDouble());
-}
-
-std::string EscapeHelp(std::string_view help) {
-  std::string escaped;
-  escaped.reserve(help.size());
-  for (const char c : help) {
-    if (c == '\\') {
-      escaped.append("\\\\");
-    } else if (c == '\n') {
-      escaped.append("\\n");
-    } else {
-      escaped.push_back(c);
-    }
-  }
-  return escaped;
 }
 
 }  // namespace vmq::expose

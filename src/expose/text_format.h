@@ -4,7 +4,7 @@
 // Writing Prometheus text format (version 0.0.4) lines. The per-target parts of the page are
 // written with these directly, once per poll of that target; prometheus-cpp's serializer
 // writes the exporter's own instrumentation. Values print the way prometheus-cpp prints them
-// (%.16g), counts as exact integers.
+// (%.16g), counts as exact integers; HELP text is escaped, which prometheus-cpp does not do.
 
 #include <cstdint>
 #include <string>
@@ -40,9 +40,6 @@ void AppendSample(std::string_view name, std::initializer_list<LabelView> labels
 std::string FormatValue(double value);
 std::string FormatValue(uint64_t count);
 std::string FormatValue(const evaluate::Number& number);
-
-// The text format requires `\` and newline escaped in HELP; prometheus-cpp writes it verbatim.
-std::string EscapeHelp(std::string_view help);
 
 }  // namespace vmq::expose
 
