@@ -25,6 +25,15 @@ void AlertStateTracker::Reset() {
   for (auto& levels : levels_) levels.clear();
 }
 
+void AlertStateTracker::AdoptLevels(const AlertStateTracker& previous) {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    levels_[i].clear();
+    for (size_t j = 0; j < previous.rules_.size(); ++j) {
+      if (previous.rules_[j].alert == rules_[i].alert) levels_[i] = previous.levels_[j];
+    }
+  }
+}
+
 std::vector<AlertSeriesState> AlertStateTracker::States() const {
   std::vector<AlertSeriesState> states;
   for (size_t i = 0; i < rules_.size(); ++i) {

@@ -34,6 +34,11 @@ class AlertStateTracker {
   // that after recovery both must be raised anew from a fully covered window.
   void Reset();
 
+  // After a reload: takes the levels `previous` holds for every rule of the same alert name,
+  // so that a changed threshold applies to the level reached rather than starting from ok.
+  // Levels of rules no longer configured are dropped.
+  void AdoptLevels(const AlertStateTracker& previous);
+
   // Rules in config order, series in label order.
   std::vector<AlertSeriesState> States() const;
 

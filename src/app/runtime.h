@@ -1,15 +1,20 @@
 #ifndef VMQ_APP_RUNTIME_H_
 #define VMQ_APP_RUNTIME_H_
 
-// The running exporter's targets, owned by name, and the page they make together. It owns the
-// configuration by value, so that swapping in a reloaded one has one seam: the set of
-// TargetRuntimes, keyed by target name.
+// The running exporter's targets, owned by name, and the page they make together. A loaded
+// configuration and everything derived from it live in one immutable Generation; a reload
+// builds a new one and moves the targets to it in one step (Reload), so that a poll result
+// is recorded and rendered under exactly one configuration.
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <vector>
 
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include "alerting/alert_series.h"
@@ -29,11 +34,35 @@ struct BuildInfo {
   std::string revision;
 };
 
+// One loaded configuration and what every target of it shares. Never changed once built;
+// targets hold it (through TargetContext) as long as a poll of theirs may use it.
+struct Generation {
+  Generation(config::Config loaded, const Clock& clock, Logger& logger);
+  Generation(const Generation&) = delete;
+  Generation& operator=(const Generation&) = delete;
+
+  const config::Config config;
+  const signals::Selector selector;
+  const expose::PageLayout layout;
+  const alerting::AlertPlan alerts;
+  const TargetContext context;  // refers to the members above
+};
+
+// What a reload changed that the scheduler must follow.
+struct ReloadChanges {
+  std::vector<config::Target> started;  // new targets, and targets whose URL changed
+  std::vector<std::string> stopped;     // targets no longer configured
+  std::vector<config::Target> refetch;  // kept, but fetched differently (timeout, TLS, auth)
+  config::PollSettings poll;            // of the new configuration
+  bool interval_changed = false;
+};
+
 class Runtime {
  public:
   Runtime(config::Config config, const Clock& clock, Logger& logger, BuildInfo build);
 
-  const config::Config& config() const { return config_; }
+  // The configuration in force; a reload replaces it.
+  std::shared_ptr<const config::Config> config() const;
   // What the HTTP server serves; never waits on a poll.
   const expose::SnapshotSource& page() const { return *assembler_; }
   // The exporter's own instrumentation, serialised at the end of the page.
@@ -49,18 +78,38 @@ class Runtime {
   // Thread-safe and never throws; results of different targets run in parallel. Results of
   // one target must come one at a time, in order (the scheduler's guarantee): the part is
   // published after the target's lock is let go. A result for a target the runtime does not
-  // hold is dropped.
+  // hold is dropped, and so is a part rendered under a configuration a reload has replaced.
   void OnPollResult(const std::string& target, poll::PollResult result);
 
+  // Swaps in `next`, already loaded and validated (config::LoadFile). Targets keeping their
+  // name and URL keep their history, counters and alert state, re-windowed and re-evaluated
+  // under the new windows, signals and thresholds; new ones start empty; removed ones leave
+  // the page. The page switches in one step. Sets the reload metrics. One reload at a time;
+  // thread-safe against polls. Returns what the scheduler must change.
+  ReloadChanges Reload(config::Config next);
+  // A reload whose configuration could not be loaded: vmq_exporter_config_last_reload_successful
+  // goes to 0, the timestamp of the last success stays.
+  void ReloadFailed();
+
  private:
-  config::Config config_;
-  signals::Selector selector_;
-  expose::PageLayout layout_;
-  alerting::AlertPlan alerts_;
+  std::shared_ptr<const TargetContext> ContextOf(const std::shared_ptr<const Generation>& gen);
+
+  const Clock& clock_;
+  Logger& logger_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<expose::PageAssembler> assembler_;
-  TargetContext context_;
-  std::map<std::string, std::unique_ptr<TargetRuntime>> targets_;  // by name
+  prometheus::Gauge& reload_successful_;
+  prometheus::Gauge& reload_success_time_;
+
+  std::mutex reload_mu_;  // one reload at a time
+
+  mutable std::mutex mu_;  // guards generation_ and the map targets_ (not the targets)
+  std::shared_ptr<const Generation> generation_;
+  std::map<std::string, std::shared_ptr<TargetRuntime>> targets_;  // by name
+
+  // Taken shared to publish a part, exclusively to swap the page to a new configuration.
+  std::shared_mutex publish_mu_;
+  std::shared_ptr<const TargetContext> published_context_;  // guarded by publish_mu_
 };
 
 }  // namespace vmq::app

@@ -1,6 +1,7 @@
 #include "app/target_runtime.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <string_view>
 #include <utility>
 
@@ -12,6 +13,9 @@ std::vector<Millis> WindowLengths(const config::Config& config) {
   for (const auto& window : config.windows) lengths.push_back(window.length);
   return lengths;
 }
+
+// A missed poll leaves a gap: two good polls are at most interval + timeout apart.
+Millis MaxGap(const config::PollSettings& poll) { return poll.interval + poll.timeout; }
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
@@ -36,13 +40,17 @@ size_t SeriesBytes(const signals::RawSeries& series) {
 }  // namespace
 
 TargetRuntime::TargetRuntime(const config::Target& target, const TargetContext& context)
-    : context_(context),
-      name_(target.name),
-      // A missed poll leaves a gap: two good polls are at most interval + timeout apart.
-      history_(WindowLengths(context.config),
-               context.config.poll.interval + context.config.poll.timeout),
-      evaluator_(context.config.signals, context.config.windows),
-      alerts_(context.config.alerts.rules) {
+    // Not owned: an aliasing pointer without an owner.
+    : TargetRuntime(target,
+                    std::shared_ptr<const TargetContext>(std::shared_ptr<void>(), &context)) {}
+
+TargetRuntime::TargetRuntime(const config::Target& target,
+                             std::shared_ptr<const TargetContext> context)
+    : name_(target.name),
+      context_(std::move(context)),
+      history_(WindowLengths(context_->config), MaxGap(context_->config.poll)),
+      evaluator_(std::in_place, context_->config.signals, context_->config.windows),
+      alerts_(std::in_place, context_->config.alerts.rules) {
   status_.name = target.name;
   status_.url = target.url.text;
   for (poll::PollError error : poll::kAllPollErrors) {
@@ -50,54 +58,103 @@ TargetRuntime::TargetRuntime(const config::Target& target, const TargetContext& 
   }
 }
 
-std::shared_ptr<const expose::TargetPage> TargetRuntime::OnPollResult(poll::PollResult result) {
-  // Parsing is the expensive part and touches no state: done outside the lock.
-  signals::SelectedPage page;
-  if (result.ok()) {
-    page = context_.selector.Select(result.body);
-    if (!page.is_vernemq) {
-      result.error = poll::PollError::kNotVernemq;
-      result.detail =
-          "page has no VerneMQ metric family (no *mqtt_publish_error, no "
-          "*system_wallclock)";
-    }
-  }
+std::shared_ptr<const TargetContext> TargetRuntime::CurrentContext() {
   std::lock_guard lock(mu_);
+  return context_;
+}
+
+std::shared_ptr<const expose::TargetPage> TargetRuntime::OnPollResult(poll::PollResult result) {
+  return Process(std::move(result)).page;
+}
+
+TargetRuntime::Rendered TargetRuntime::Process(poll::PollResult result) {
+  // Parsing is the expensive part and touches no state: done outside the lock.
+  const bool fetched = result.ok();
+  std::shared_ptr<const TargetContext> context = CurrentContext();
+  signals::SelectedPage page;
+  if (fetched) page = context->selector.Select(result.body);
+  std::unique_lock lock(mu_);
+  while (context_ != context) {  // a reload moved the target meanwhile: parse under the new one
+    context = context_;
+    lock.unlock();
+    if (fetched) page = context->selector.Select(result.body);
+    lock.lock();
+  }
+  if (fetched && !page.is_vernemq) {
+    result.error = poll::PollError::kNotVernemq;
+    result.detail =
+        "page has no VerneMQ metric family (no *mqtt_publish_error, no "
+        "*system_wallclock)";
+  }
   if (result.ok()) {
     RecordSuccess(result, std::move(page));
   } else {
     RecordFailure(result);
   }
-  return EvaluateAndRender(context_.clock.Now(), result.ok());
+  return {EvaluateAndRender(context_->clock.Now(), result.ok()), context_};
+}
+
+std::shared_ptr<const expose::TargetPage> TargetRuntime::Reconfigure(
+    const config::Target& target, std::shared_ptr<const TargetContext> context,
+    const std::unique_lock<std::mutex>& held) {
+  if (held.mutex() != &mu_ || !held.owns_lock()) std::abort();  // a caller's bug, not input
+  const config::Config& next = context->config;
+  std::vector<Millis> windows = WindowLengths(next);
+  const Millis max_gap = MaxGap(next.poll);
+  if (windows != history_.windows() || max_gap != MaxGap(context_->config.poll)) {
+    std::string error;
+    std::optional<window::TargetHistory> rewindowed =
+        window::TargetHistory::FromImage(windows, max_gap, history_.Export(), &error);
+    if (rewindowed) {
+      history_ = std::move(*rewindowed);
+    } else {
+      context->logger.Warn("history not carried over to the reloaded windows",
+                           {{"target", name_}, {"err", error}});
+      history_ = window::TargetHistory(std::move(windows), max_gap);
+    }
+  }
+  // The same raw series, matched against the new signals; the same node for unlabelled ones.
+  const std::vector<signals::RawSeries> series = evaluator_->Series();
+  const std::string page_node = evaluator_->page_node();
+  evaluator_.emplace(next.signals, next.windows);
+  if (!page_node.empty()) evaluator_->SetPageNode(page_node);
+  for (const signals::RawSeries& raw : series) evaluator_->Track(raw);
+  alerting::AlertStateTracker alerts(next.alerts.rules);
+  alerts.AdoptLevels(*alerts_);  // reads the old rules: context_ still holds them
+  alerts_.emplace(std::move(alerts));
+  context_ = std::move(context);
+  status_.url = target.url.text;
+  // The new thresholds apply to the levels reached, at once rather than at the next poll.
+  return EvaluateAndRender(context_->clock.Now(), status_.up);
 }
 
 std::shared_ptr<const expose::TargetPage> TargetRuntime::Render() {
   std::lock_guard lock(mu_);
-  return EvaluateAndRender(context_.clock.Now(), false);
+  return EvaluateAndRender(context_->clock.Now(), false);
 }
 
 std::shared_ptr<const expose::TargetPage> TargetRuntime::EvaluateAndRender(MonoTime now, bool up) {
-  const evaluate::TargetValues values = evaluator_.Evaluate(history_, now);
+  const evaluate::TargetValues values = evaluator_->Evaluate(history_, now);
   if (up) {
-    const bool covered = history_.Coverage(context_.config.alerts.window.length, now) == 1.0;
-    alerts_.Evaluate(alerting::CountAlertSignals(context_.alerts, values), covered);
+    const bool covered = history_.Coverage(context_->config.alerts.window.length, now) == 1.0;
+    alerts_->Evaluate(alerting::CountAlertSignals(context_->alerts, values), covered);
   } else {
     // The window gauges vanish from the page while a target is down, which resolves the
     // Prometheus alerts; the exporter-side state does the same.
-    alerts_.Reset();
+    alerts_->Reset();
   }
   const window::HistoryStats stats = history_.stats();
-  const std::vector<alerting::AlertSeriesState> states = alerts_.States();
+  const std::vector<alerting::AlertSeriesState> states = alerts_->States();
   return std::make_shared<const expose::TargetPage>(expose::RenderTargetPage(
-      context_.layout, {status_, values, stats, history_.series_count(), states}));
+      context_->layout, {status_, values, stats, history_.series_count(), states}));
 }
 
 void TargetRuntime::RecordFailure(const poll::PollResult& result) {
   history_.RecordFailure(result.finished);
   if (status_.up || !status_.polled || status_.last_error != result.detail) {
-    context_.logger.Warn("poll failed", {{"target", status_.name},
-                                         {"reason", std::string(poll::ToString(result.error))},
-                                         {"err", result.detail}});
+    context_->logger.Warn("poll failed", {{"target", status_.name},
+                                          {"reason", std::string(poll::ToString(result.error))},
+                                          {"err", result.detail}});
   }
   status_.polled = true;
   status_.up = false;
@@ -114,13 +171,13 @@ std::vector<window::Observation> TargetRuntime::TrackSeries(signals::SelectedPag
     if (!tracked_.contains(series.key)) {
       const size_t bytes = SeriesBytes(series);
       if (tracked_.size() >= kMaxSeriesPerTarget ||
-          series_bytes_ + bytes > context_.config.poll.max_series_bytes) {
+          series_bytes_ + bytes > context_->config.poll.max_series_bytes) {
         ++status_.dropped_series_total;
         continue;
       }
       series_bytes_ += bytes;
       tracked_.insert(series.key);
-      evaluator_.Track(series);
+      evaluator_->Track(series);
     }
     observations.push_back({std::move(series.key), series.value});
   }
@@ -128,7 +185,7 @@ std::vector<window::Observation> TargetRuntime::TrackSeries(signals::SelectedPag
 }
 
 void TargetRuntime::LogPageProblems(const signals::SelectedPage& page, size_t dropped) {
-  Logger& logger = context_.logger;
+  Logger& logger = context_->logger;
   if (page.parse.bad_lines > 0) {
     const auto& first = page.parse.errors.front();
     logger.Log(page.parse.bad_lines != last_bad_lines_ ? LogLevel::kWarn : LogLevel::kDebug,
@@ -155,25 +212,25 @@ void TargetRuntime::LogPageProblems(const signals::SelectedPage& page, size_t dr
                 {"series", std::to_string(tracked_.size())},
                 {"max_series", std::to_string(kMaxSeriesPerTarget)},
                 {"series_bytes", std::to_string(series_bytes_)},
-                {"max_series_bytes", std::to_string(context_.config.poll.max_series_bytes)}});
+                {"max_series_bytes", std::to_string(context_->config.poll.max_series_bytes)}});
   }
   last_dropped_ = dropped > 0;
 }
 
 void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::SelectedPage page) {
   const uint64_t dropped_before = status_.dropped_series_total;
-  if (!page.node.empty()) evaluator_.SetPageNode(page.node);
+  if (!page.node.empty()) evaluator_->SetPageNode(page.node);
   const std::vector<window::Observation> observations = TrackSeries(page);
   history_.RecordSuccess(result.finished, page.uptime_ms, observations);
   LogPageProblems(page, status_.dropped_series_total - dropped_before);
 
-  if (!status_.up) context_.logger.Info("target up", {{"target", name_}, {"node", page.node}});
+  if (!status_.up) context_->logger.Info("target up", {{"target", name_}, {"node", page.node}});
   status_.polled = true;
   status_.up = true;
   status_.last_error.clear();
   status_.last_poll_duration_seconds = Seconds(result.finished - result.started);
   status_.last_success_unix_seconds =
-      std::chrono::duration<double>(context_.clock.WallNow().time_since_epoch()).count();
+      std::chrono::duration<double>(context_->clock.WallNow().time_since_epoch()).count();
   ++status_.polls_total;
   status_.bad_lines_total += page.parse.bad_lines;
   status_.rejected_values_total += page.rejected_values;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -27,7 +28,10 @@
 
 namespace vmq::app {
 
-// What every target of one configuration shares; immutable, owned by the Runtime.
+// What every target of one configuration shares; immutable. The Runtime holds one per
+// loaded configuration (runtime.h, Generation) and each target holds the one it runs under, so
+// that a reload swaps a target's whole world at once and the previous one lives until no poll
+// uses it.
 struct TargetContext {
   const config::Config& config;
   const signals::Selector& selector;
@@ -43,7 +47,9 @@ class TargetRuntime {
   // target's new series are counted as dropped instead of growing memory without bound.
   static constexpr size_t kMaxSeriesPerTarget = 10000;
 
+  // `context` must outlive the target (tests); the Runtime uses the shared form.
   TargetRuntime(const config::Target& target, const TargetContext& context);
+  TargetRuntime(const config::Target& target, std::shared_ptr<const TargetContext> context);
 
   const std::string& name() const { return name_; }
 
@@ -51,6 +57,27 @@ class TargetRuntime {
   std::shared_ptr<const expose::TargetPage> OnPollResult(poll::PollResult result);
   // The part as it stands, e.g. before the first poll.
   std::shared_ptr<const expose::TargetPage> Render();
+
+  // A part and the context it was rendered under: a part of a context the page no longer
+  // uses must not be published (its families are another configuration's).
+  struct Rendered {
+    std::shared_ptr<const expose::TargetPage> page;
+    std::shared_ptr<const TargetContext> context;
+  };
+  // OnPollResult, also saying under which context.
+  Rendered Process(poll::PollResult result);
+
+  // Reload. The caller takes the lock of every target it moves, moves each, and swaps the
+  // page while it holds them all, so no poll is recorded under one configuration and
+  // rendered under the other. `target` has this target's name and URL. What the target has
+  // seen is kept: the history is re-windowed (TargetHistory::FromImage) when the windows or
+  // the max gap change, the evaluator tracks the same raw series under the new signals, and
+  // the alert levels of rules whose alert name stays are kept. Returns the part under
+  // `context`.
+  [[nodiscard]] std::unique_lock<std::mutex> LockForReload() { return std::unique_lock(mu_); }
+  std::shared_ptr<const expose::TargetPage> Reconfigure(
+      const config::Target& target, std::shared_ptr<const TargetContext> context,
+      const std::unique_lock<std::mutex>& held);
 
  private:
   void RecordFailure(const poll::PollResult& result);
@@ -61,16 +88,18 @@ class TargetRuntime {
   // Evaluates the windows at `now`, updates the alert state and renders. Called with mu_ held.
   std::shared_ptr<const expose::TargetPage> EvaluateAndRender(MonoTime now, bool up);
 
-  const TargetContext& context_;
+  std::shared_ptr<const TargetContext> CurrentContext();
+
   const std::string name_;
 
-  std::mutex mu_;  // guards everything below
+  std::mutex mu_;                                 // guards everything below
+  std::shared_ptr<const TargetContext> context_;  // replaced by Reconfigure
   expose::TargetStatus status_;
   window::TargetHistory history_;
-  evaluate::TargetEvaluator evaluator_;
-  std::unordered_set<std::string> tracked_;  // keys of the series in the history
+  std::optional<evaluate::TargetEvaluator> evaluator_;  // always set; re-made by Reconfigure
+  std::unordered_set<std::string> tracked_;             // keys of the series in the history
   size_t series_bytes_ = 0;  // held for `tracked_`, counted against poll.max_series_bytes
-  alerting::AlertStateTracker alerts_;
+  std::optional<alerting::AlertStateTracker> alerts_;  // always set; re-made by Reconfigure
   // So that a page that stays broken is logged once, not every poll.
   size_t last_bad_lines_ = 0;
   size_t last_duplicates_ = 0;

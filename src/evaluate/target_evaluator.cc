@@ -15,10 +15,18 @@ void TargetEvaluator::Track(const signals::RawSeries& series) {
   for (size_t s = 0; s < signals_.size(); ++s) {
     if (signals::Feeds(signals_[s], series)) tracked.signals.push_back(s);
   }
-  // A series no signal takes needs no output; the history still holds it for the caller.
-  if (tracked.signals.empty()) return;
+  // A series no signal takes has no output, but is kept: signals of a reloaded
+  // configuration may take it (Series()).
+  const bool feeds = !tracked.signals.empty();
   tracked_.push_back(std::move(tracked));
-  stale_ = true;
+  stale_ = stale_ || feeds;
+}
+
+std::vector<signals::RawSeries> TargetEvaluator::Series() const {
+  std::vector<signals::RawSeries> series;
+  series.reserve(tracked_.size());
+  for (const TrackedSeries& tracked : tracked_) series.push_back(tracked.series);
+  return series;
 }
 
 void TargetEvaluator::SetPageNode(std::string_view node) {
@@ -53,6 +61,7 @@ void TargetEvaluator::Rebuild() {
   }
   raw_.clear();
   for (const TrackedSeries& tracked : tracked_) {
+    if (tracked.signals.empty()) continue;
     RawFeeds raw{tracked.series.key, {}};
     for (size_t s : tracked.signals) {
       raw.feeds.push_back({s, by_labels[s].at(OutputLabels(signals_[s], tracked.series))});

@@ -46,6 +46,10 @@ class TargetEvaluator {
   TargetValues Evaluate(const window::TargetHistory& history, MonoTime now);
 
   size_t tracked_series() const { return tracked_.size(); }
+  // Every series given to Track, in that order: what an evaluator for a reloaded
+  // configuration's signals tracks again.
+  std::vector<signals::RawSeries> Series() const;
+  const std::string& page_node() const { return page_node_; }
 
  private:
   struct Feed {

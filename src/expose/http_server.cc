@@ -36,6 +36,7 @@ using Clock = std::chrono::steady_clock;
 constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 constexpr char kTextContentType[] = "text/plain; charset=utf-8";
 constexpr char kHealthyPath[] = "/-/healthy";
+constexpr char kReloadPath[] = "/-/reload";
 // File descriptors kept for everything but client connections (targets, logs, config files).
 constexpr int kReservedFds = 64;
 // After the last answer on a connection the client may still be sending (the rest of a
@@ -169,8 +170,9 @@ struct Answer {
   const char* content_type = kTextContentType;
   Body body;
   bool gzip = false;
-  bool close = false;  // an error after which the connection cannot be trusted
-  bool vary = false;   // content negotiated on Accept-Encoding
+  bool close = false;               // an error after which the connection cannot be trusted
+  bool vary = false;                // content negotiated on Accept-Encoding
+  const char* allow = "GET, HEAD";  // the Allow header of a 405
 };
 
 Answer Text(http::status status, std::string text, bool close = false) {
@@ -182,9 +184,27 @@ Answer ErrorAnswer(http::status status, bool close = false) {
   return Text(status, "HTTP " + std::to_string(static_cast<int>(status)) + "\n", close);
 }
 
+// As Prometheus answers /-/reload: 405 but to POST and PUT, 403 without the lifecycle API,
+// 500 with the reason when the configuration is not applied, else 200.
+Answer Reload(Shared& shared, const http::request<http::string_body>& request) {
+  if (request.method() != http::verb::post && request.method() != http::verb::put) {
+    Answer answer = Text(http::status::method_not_allowed, "Only POST or PUT requests allowed\n");
+    answer.allow = "POST, PUT";
+    return answer;
+  }
+  if (!shared.options.reload)
+    return Text(http::status::forbidden, "Lifecycle API is not enabled.\n");
+  const std::string error = shared.options.reload();
+  if (!error.empty()) {
+    return Text(http::status::internal_server_error, "failed to reload config: " + error + "\n");
+  }
+  return Text(http::status::ok, "");
+}
+
 Answer Route(Shared& shared, const http::request<http::string_body>& request,
              const std::string& path) {
   const ServerOptions& options = shared.options;
+  if (path == kReloadPath) return Reload(shared, request);
   const bool known =
       path == options.telemetry_path || path == kHealthyPath || path == "/-/ready" || path == "/";
   if (!known) return ErrorAnswer(http::status::not_found);
@@ -350,7 +370,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (extra_header_) response_.set(extra_header_->first, extra_header_->second);
     extra_header_.reset();
     if (answer.status == http::status::method_not_allowed) {
-      response_.set(http::field::allow, "GET, HEAD");
+      response_.set(http::field::allow, answer.allow);
     }
     response_.keep_alive(keep_alive);
     if (keep_alive) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,15 +39,25 @@ struct ServerOptions {
   int keep_alive_max_requests = 100;
   // bcrypt worker pool and credential caches for basic auth.
   AuthLimits auth{};
+  // The file `web` (below) was loaded from, or empty. When set it is read again, as
+  // exporter-toolkit does, whenever it (or the certificate or key it names) changes, before the
+  // next request or TLS handshake is served: passwords and certificates rotate without a restart. A
+  // file that becomes unreadable or invalid fails closed (500 to every request but /-/healthy, TLS
+  // handshakes refused) and is logged until it is valid again.
+  std::string web_config_file{};
+  // POST or PUT /-/reload runs it: "" on success, else the error, answered 500. Unset: the
+  // lifecycle API is off and POST/PUT /-/reload answer 403, as Prometheus does without
+  // --web.enable-lifecycle. Runs on an I/O thread (reloads are rare and short).
+  std::function<std::string()> reload{};
   // TLS and basic auth from --web.config.file; the default serves plain HTTP to anyone.
   WebConfig web;
 };
 
 // Serves /metrics (gzip when asked), the landing page, /-/healthy and /-/ready from the
-// latest snapshot only. With basic-auth users every path but /-/healthy needs credentials:
-// liveness probes (kubelet, the container HEALTHCHECK) carry none and reveal nothing.
-// Refused connections and requests are counted by reason in vmq_http_refused_total, appended
-// to the telemetry page.
+// latest snapshot only, and /-/reload (ServerOptions::reload). With basic-auth users every path but
+// /-/healthy needs credentials: liveness probes (kubelet, the container HEALTHCHECK) carry none and
+// reveal nothing. Refused connections and requests are counted by reason in vmq_http_refused_total,
+// appended to the telemetry page.
 class HttpServer {
  public:
   HttpServer(ServerOptions options, const SnapshotSource& store, Logger& logger);

@@ -15,7 +15,9 @@ constexpr std::chrono::seconds kRegistryRefresh{1};
 
 PageAssembler::PageAssembler(PageLayout layout, const Clock& clock,
                              std::shared_ptr<prometheus::Registry> registry)
-    : layout_(std::move(layout)), clock_(clock), registry_(std::move(registry)) {}
+    : clock_(clock),
+      registry_(std::move(registry)),
+      layout_(std::make_shared<const PageLayout>(std::move(layout))) {}
 
 void PageAssembler::Publish(const std::string& target, std::shared_ptr<const TargetPage> page) {
   std::lock_guard lock(parts_mu_);
@@ -35,9 +37,23 @@ void PageAssembler::Remove(const std::string& target) {
   std::erase_if(slots_, [&](const Slot& slot) { return slot.target == target; });
 }
 
+void PageAssembler::Replace(
+    PageLayout layout,
+    std::vector<std::pair<std::string, std::shared_ptr<const TargetPage>>> parts) {
+  auto next = std::make_shared<const PageLayout>(std::move(layout));
+  std::vector<Slot> slots;
+  slots.reserve(parts.size());
+  for (auto& [target, page] : parts) slots.push_back({std::move(target), std::move(page)});
+  std::lock_guard lock(parts_mu_);
+  ++generation_;
+  layout_ = std::move(next);
+  slots_ = std::move(slots);
+}
+
 std::shared_ptr<const Snapshot> PageAssembler::Current() const {
   std::lock_guard cache_lock(cache_mu_);
   std::vector<Slot> slots;
+  std::shared_ptr<const PageLayout> layout;
   uint64_t generation = 0;
   {
     std::lock_guard lock(parts_mu_);
@@ -47,14 +63,16 @@ std::shared_ptr<const Snapshot> PageAssembler::Current() const {
       return cached_;
     }
     slots = slots_;
+    layout = layout_;
   }
-  cached_ = Assemble(slots);
+  cached_ = Assemble(*layout, slots);
   cached_generation_ = generation;
   cached_at_ = clock_.Now();
   return cached_;
 }
 
-std::shared_ptr<const Snapshot> PageAssembler::Assemble(const std::vector<Slot>& slots) const {
+std::shared_ptr<const Snapshot> PageAssembler::Assemble(const PageLayout& layout,
+                                                        const std::vector<Slot>& slots) const {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->ready = true;
   size_t bytes = 0;
@@ -65,7 +83,7 @@ std::shared_ptr<const Snapshot> PageAssembler::Assemble(const std::vector<Slot>&
   }
   std::string& text = snapshot->metrics_text;
   text.reserve(bytes + 4096);
-  const std::vector<FamilySpec>& families = layout_.families();
+  const std::vector<FamilySpec>& families = layout.families();
   for (size_t f = 0; f < families.size(); ++f) {
     bool header = false;
     for (const Slot& slot : slots) {

@@ -34,6 +34,10 @@ class PageAssembler final : public SnapshotSource {
   // Adds the target at the end of the page when it is new, else replaces its part.
   void Publish(const std::string& target, std::shared_ptr<const TargetPage> page);
   void Remove(const std::string& target);
+  // A reloaded configuration: its layout and every target's part under it, in page order,
+  // in one step, so that no page mixes the two configurations' families.
+  void Replace(PageLayout layout,
+               std::vector<std::pair<std::string, std::shared_ptr<const TargetPage>>> parts);
   // Called before each serialisation of the registry, under the assembly lock. May be
   // added while serving.
   void OnAssemble(std::function<void()> refresh) {
@@ -55,17 +59,18 @@ class PageAssembler final : public SnapshotSource {
     std::shared_ptr<const TargetPage> page;
   };
 
-  std::shared_ptr<const Snapshot> Assemble(const std::vector<Slot>& slots) const;
+  std::shared_ptr<const Snapshot> Assemble(const PageLayout& layout,
+                                           const std::vector<Slot>& slots) const;
 
-  const PageLayout layout_;
   const Clock& clock_;
   const std::shared_ptr<prometheus::Registry> registry_;
   std::vector<std::function<void()>> refresh_;   // guarded by cache_mu_
   std::function<std::string()> server_metrics_;  // guarded by cache_mu_
 
-  mutable std::mutex parts_mu_;  // guards slots_ and generation_ only
-  std::vector<Slot> slots_;      // in the order targets were added
-  uint64_t generation_ = 0;      // bumped by every Publish and Remove
+  mutable std::mutex parts_mu_;  // guards layout_, slots_ and generation_ only
+  std::shared_ptr<const PageLayout> layout_;
+  std::vector<Slot> slots_;  // in the order targets were added
+  uint64_t generation_ = 0;  // bumped by every Publish and Remove
 
   mutable std::mutex cache_mu_;  // one assembly at a time
   mutable std::shared_ptr<const Snapshot> cached_;

@@ -59,6 +59,8 @@ const std::map<std::string, Setter>& ValueFlags() {
 bool SetBoolFlag(const std::string& name, Flags* flags) {
   if (name == "--config.check") {
     flags->config_check = true;
+  } else if (name == "--web.enable-lifecycle") {
+    flags->web_enable_lifecycle = true;
   } else if (name == "--alerts.print-rules") {
     flags->alerts_print_rules = true;
   } else if (name == "--version") {
@@ -136,6 +138,8 @@ std::string Usage(const std::string& program) {
          "  --web.telemetry-path=PATH   path of the metrics page (default /metrics)\n"
          "  --web.config.file=PATH      TLS and basic-auth file in exporter-toolkit format\n"
          "                              (default none: plain HTTP without authentication)\n"
+         "  --web.enable-lifecycle      reload the configuration on POST or PUT /-/reload\n"
+         "                              (SIGHUP reloads it in any case)\n"
          "  --log.level=LEVEL           debug, info, warn or error (default info)\n"
          "  --log.format=FORMAT         logfmt or json (default logfmt)\n"
          "  --version                   print the version and exit\n"

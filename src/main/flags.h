@@ -19,6 +19,8 @@ struct Flags {
   std::string web_config_file;  // exporter-toolkit TLS/basic-auth file; empty: plain HTTP, open
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
+  // POST/PUT /-/reload reloads the configuration (as Prometheus' --web.enable-lifecycle).
+  bool web_enable_lifecycle = false;
   bool config_check = false;
   bool alerts_print_rules = false;  // print the Prometheus rule file for the config and exit
   bool version = false;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "alerting/rule_file.h"
+#include "app/reloader.h"
 #include "app/runtime.h"
 #include "app/scheduler_metrics.h"
 #include "common/clock.h"
@@ -33,11 +34,12 @@ constexpr int kExitUsage = 2;
 constexpr std::chrono::milliseconds kShutdownGrace{900};
 constexpr int kMmapThresholdBytes = 256 * 1024;
 
-sigset_t TerminationSignals() {
+sigset_t WaitedSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reload the configuration
   return signals;
 }
 
@@ -62,8 +64,8 @@ int Run(const vmq::Flags& flags) {
     return 0;
   }
 
-  // Block termination signals in every thread; the main thread waits for them.
-  const sigset_t signals = TerminationSignals();
+  // Block termination and reload signals in every thread; the main thread waits for them.
+  const sigset_t signals = WaitedSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // The page and its parts are megabytes at a thousand targets and are replaced all the time.
@@ -74,14 +76,6 @@ int Run(const vmq::Flags& flags) {
   vmq::SystemClock clock;
   vmq::app::Runtime runtime(config, clock, logger, {VMQ_VERSION, VMQ_REVISION});
 
-  vmq::expose::HttpServer server({.host = flags.listen_host,
-                                  .port = flags.listen_port,
-                                  .telemetry_path = flags.telemetry_path,
-                                  .web = std::move(web)},
-                                 runtime.page(), logger);
-  runtime.SetServerMetrics([&server] { return server.OwnMetricsText(); });
-  if (!server.Start()) return 1;
-
   // Declared before the scheduler, which uses its fetchers: destroyed after it.
   vmq::poll::HttpPollLoop poll_loop(clock);
   vmq::poll::Scheduler scheduler(clock, {.interval = config.poll.interval},
@@ -89,6 +83,26 @@ int Run(const vmq::Flags& flags) {
                                    runtime.OnPollResult(name, std::move(result));
                                  });
   vmq::app::RegisterSchedulerMetrics(scheduler, runtime);
+  // SIGHUP and POST /-/reload; declared before the server, which calls it: destroyed after.
+  vmq::app::Reloader reloader(
+      flags.config_file, runtime, scheduler,
+      [&poll_loop](const vmq::config::Target& target, const vmq::config::PollSettings& poll) {
+        return poll_loop.MakeFetcher(target, poll);
+      },
+      logger);
+
+  vmq::expose::ServerOptions server_options{.host = flags.listen_host,
+                                            .port = flags.listen_port,
+                                            .telemetry_path = flags.telemetry_path,
+                                            .web_config_file = flags.web_config_file,
+                                            .reload = {},
+                                            .web = std::move(web)};
+  if (flags.web_enable_lifecycle) {
+    server_options.reload = [&reloader] { return reloader.Reload("http"); };
+  }
+  vmq::expose::HttpServer server(std::move(server_options), runtime.page(), logger);
+  runtime.SetServerMetrics([&server] { return server.OwnMetricsText(); });
+  if (!server.Start()) return 1;
   for (const auto& target : config.targets) {
     scheduler.Add(target.name, poll_loop.MakeFetcher(target, config.poll));
   }
@@ -98,7 +112,7 @@ int Run(const vmq::Flags& flags) {
   scheduler.Start();
 
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) reloader.Reload("SIGHUP");
   logger.Info("shutting down", {{"signal", std::to_string(received)}});
   // Polls in flight are cut, not waited for: a blackholed connect or a dripping upstream
   // would otherwise hold the exit for up to poll.timeout. A poll blocked where no deadline

@@ -54,7 +54,7 @@ struct Scheduler::Target {
 };
 
 struct Scheduler::Core {
-  explicit Core(ResultCallback callback) : on_result(std::move(callback)) {}
+  Core(ResultCallback callback, Millis period) : on_result(std::move(callback)), interval(period) {}
 
   // A fetch ended: queue its result, or drop it.
   void Deliver(const std::shared_ptr<Target>& target, PollResult result) {
@@ -84,12 +84,15 @@ struct Scheduler::Core {
   bool running = false;
   bool stopping = false;
   uint64_t generation = 0;  // bumped by Add: the timer thread recomputes its wait
+  Millis interval;          // options.interval until SetInterval
   SchedulerStats counts;
   size_t in_flight = 0;
 };
 
 Scheduler::Scheduler(const Clock& clock, SchedulerOptions options, ResultCallback on_result)
-    : clock_(clock), options_(options), core_(std::make_shared<Core>(std::move(on_result))) {}
+    : clock_(clock),
+      options_(options),
+      core_(std::make_shared<Core>(std::move(on_result), options.interval)) {}
 
 Scheduler::~Scheduler() { Stop(); }
 
@@ -98,8 +101,8 @@ void Scheduler::Add(const std::string& name, std::unique_ptr<AsyncFetcher> fetch
   auto target = std::make_shared<Target>();
   target->name = name;
   target->fetcher = std::move(fetcher);
-  target->offset = detail::SlotOffset(name, options_.interval);
   std::lock_guard lock(core_->mu);
+  target->offset = detail::SlotOffset(name, core_->interval);
   target->due_at = core_->due.emplace(clock_.Now(), target);
   core_->targets.emplace(name, std::move(target));
   ++core_->generation;
@@ -117,6 +120,27 @@ void Scheduler::Remove(const std::string& name) {
   if (target->callback_thread != std::this_thread::get_id()) {
     core_->callback_done.wait(lock, [&] { return !target->in_callback; });
   }
+}
+
+void Scheduler::SetInterval(Millis interval) {
+  std::lock_guard lock(core_->mu);
+  if (interval == core_->interval || interval.count() <= 0) return;
+  const Millis shorter = std::min(interval, core_->interval);
+  core_->interval = interval;
+  const MonoTime now = clock_.Now();
+  std::multimap<MonoTime, std::shared_ptr<Target>> due;
+  for (auto& [name, target] : core_->targets) {
+    target->offset = detail::SlotOffset(name, interval);
+    // A target's first poll stays due; the others move to their new phase, at least the
+    // shorter of the two intervals on, so that a poll never follows the last one closely.
+    const MonoTime at = target->first ? target->due_at->first
+                                      : detail::NextSlotAfter(now + shorter - MonoTime::duration(1),
+                                                              target->offset, interval);
+    target->due_at = due.emplace(at, target);
+  }
+  core_->due = std::move(due);
+  ++core_->generation;
+  core_->timer_wake.notify_all();
 }
 
 void Scheduler::Start() {
@@ -163,6 +187,7 @@ MonoTime Scheduler::RunDue() {
   {
     std::lock_guard lock(core_->mu);
     const MonoTime now = clock_.Now();
+    const Millis interval = core_->interval;
     auto& due = core_->due;
     while (core_->running && !due.empty() && due.begin()->first <= now) {
       auto node = due.extract(due.begin());
@@ -172,11 +197,11 @@ MonoTime Scheduler::RunDue() {
         target->first = false;
         // At least one interval on: two polls of a target are never closer than that (a
         // node's uptime, which tells a restart, has then always grown by one interval).
-        node.key() = detail::NextSlotAfter(now + options_.interval - MonoTime::duration(1),
-                                           target->offset, options_.interval);
+        node.key() =
+            detail::NextSlotAfter(now + interval - MonoTime::duration(1), target->offset, interval);
       } else {
-        slots = static_cast<uint64_t>((now - node.key()) / options_.interval) + 1;
-        node.key() += slots * options_.interval;
+        slots = static_cast<uint64_t>((now - node.key()) / interval) + 1;
+        node.key() += slots * interval;
       }
       if (target->busy) {
         core_->counts.polls_skipped += slots;
@@ -189,7 +214,7 @@ MonoTime Scheduler::RunDue() {
       }
       target->due_at = due.insert(std::move(node));
     }
-    next = due.empty() ? now + options_.interval : due.begin()->first;
+    next = due.empty() ? now + interval : due.begin()->first;
   }
   for (const auto& target : to_start) StartPoll(target);
   return next;

@@ -61,6 +61,10 @@ class Scheduler {
   // unless called from that callback itself). A fetch in flight finishes on its own; its
   // result is dropped.
   void Remove(const std::string& name);
+  // Polls every target at this interval from now on, each at its phase for it (a reload of
+  // poll.interval). A poll in flight finishes; the next one of a target comes at least the
+  // shorter of the old and new interval after the call.
+  void SetInterval(Millis interval);
   void Start();
   // No callback runs after it returns; results still queued are dropped. Not from a callback.
   void Stop();

@@ -66,6 +66,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "window/history_image.h"
 
 namespace vmq::window {
 
@@ -138,6 +139,12 @@ class TargetHistory {
   HistoryStats stats() const;
   // Visits every series seen so far, in no particular order.
   void ForEachSeries(const std::function<void(const std::string& series)>& visit) const;
+
+  // What the history holds as plain values, and a history with other windows and max gap
+  // made from such an image (nullopt, with the reason in `error`, when it is inconsistent).
+  HistoryImage Export() const;
+  static std::optional<TargetHistory> FromImage(std::vector<Millis> windows, Millis max_gap,
+                                                const HistoryImage& image, std::string* error);
 
  private:
   using Ticks = MonoTime::duration;
