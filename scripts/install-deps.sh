@@ -16,7 +16,7 @@ build_packages=(
 test_packages=(
   clang-format curl openssl jq python3 ccache clang libclang-rt-14-dev llvm
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
-  prometheus prometheus-alertmanager linux-perf
+  prometheus prometheus-alertmanager linux-perf nodejs
 )
 docker_packages=(docker.io debootstrap)
 # Python prometheus_client and Go prometheus/common expfmt, built offline from /usr/share/gocode.
@@ -30,13 +30,33 @@ case "${1:-}" in
   *) echo "usage: $0 [--build|--docker|--bench]" >&2; exit 2 ;;
 esac
 
+# The Kubernetes manifests are validated offline against the Kubernetes and
+# prometheus-operator schemas (tests/deploy/schema/validate.mjs) with npm packages pinned in
+# tests/deploy/schema/package-lock.json, installed from the npm registry into
+# tests/deploy/schema/node_modules (git-ignored). Again whenever the lock file changes.
+install_schema_packages() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/deploy/schema"
+  command -v npm >/dev/null || return 0
+  if [[ ! -e $dir/node_modules/.package-lock.json ||
+        $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    echo "install-deps: npm ci in $dir" >&2
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+# Debian's npm package, unless npm is there already (a nodejs that bundles it conflicts).
+if [[ ${1:-} != --build ]] && ! command -v npm >/dev/null; then missing+=(npm); fi
+if [[ ${#missing[@]} -eq 0 ]]; then
+  [[ ${1:-} == --build ]] || install_schema_packages
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 sudo_cmd=()
@@ -55,3 +75,4 @@ fi
 
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+[[ ${1:-} == --build ]] || install_schema_packages

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -209,6 +210,105 @@ TEST(Kubernetes, PrometheusRuleGroupsPassPromtool) {
   const std::string file = dir.Write("rules.yml", Canonical(rule_file) + "\n");
   std::string output;
   EXPECT_EQ(RunCommand({"promtool", "check", "rules", file}, &output), 0) << output;
+}
+
+// Schema validation: tests/deploy/schema/validate.mjs with the npm packages that
+// scripts/install-deps.sh installs (kubernetes-models, @kubernetes-models/prometheus-operator,
+// and the TypeScript compiler for the field-name check).
+std::string SchemaValidator() { return SourcePath("tests/deploy/schema/validate.mjs"); }
+
+bool HasSchemaPackages() {
+  return HasProgram("node") &&
+         fs::exists(SourcePath("tests/deploy/schema/node_modules/kubernetes-models")) &&
+         fs::exists(SourcePath("tests/deploy/schema/node_modules/typescript"));
+}
+
+std::vector<std::string> ManifestFiles() {
+  std::set<std::string> files;
+  for (const auto& entry : fs::directory_iterator(SourcePath(kManifests))) {
+    if (entry.path().extension() == ".yaml") files.insert(entry.path().string());
+  }
+  return {files.begin(), files.end()};
+}
+
+// Exit status of the validator on `files`; its output in `output`.
+int ValidateSchemas(const std::vector<std::string>& files, std::string* output) {
+  std::vector<std::string> argv = {"node", SchemaValidator()};
+  argv.insert(argv.end(), files.begin(), files.end());
+  return RunCommand(argv, output);
+}
+
+std::string ReplaceOnce(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "\"" << from << "\" not in the manifest";
+    return text;
+  }
+  return text.replace(at, from.size(), to);
+}
+
+std::string ManifestText(const std::string& file) {
+  std::string text;
+  EXPECT_TRUE(ReadFile(SourcePath(kManifests + "/" + file), &text));
+  return text;
+}
+
+TEST(Kubernetes, EveryObjectMatchesTheKubernetesAndPrometheusOperatorSchemas) {
+  if (!HasSchemaPackages()) {
+    GTEST_SKIP() << "node or the schema packages missing (scripts/install-deps.sh installs them)";
+  }
+  std::string output;
+  EXPECT_EQ(ValidateSchemas(ManifestFiles(), &output), 0) << output;
+  // Every API object of every file was checked, none skipped for want of a schema.
+  for (const std::string kind :
+       {"v1 ConfigMap", "monitoring.coreos.com/v1 PodMonitor",
+        "monitoring.coreos.com/v1 PrometheusRule", "v1 ServiceAccount",
+        "rbac.authorization.k8s.io/v1 Role", "rbac.authorization.k8s.io/v1 RoleBinding",
+        "v1 Service", "apps/v1 StatefulSet"}) {
+    EXPECT_THAT(output, ::testing::HasSubstr(": " + kind + " ")) << output;
+  }
+  EXPECT_THAT(output, ::testing::Not(::testing::HasSubstr("invalid"))) << output;
+}
+
+// Mutated copies of the manifests: each must be refused, naming what is wrong.
+TEST(Kubernetes, SchemaValidationRefusesAWrongFieldTypeOrName) {
+  if (!HasSchemaPackages()) {
+    GTEST_SKIP() << "node or the schema packages missing (scripts/install-deps.sh installs them)";
+  }
+  struct Case {
+    std::string file, from, to, expected;
+  };
+  const std::vector<Case> cases = {
+      // A wrong type (a string where the schema wants an integer).
+      {"statefulset.yaml", "replicas: 3", "replicas: \"three\"", "/spec/replicas must be integer"},
+      // A misspelt optional field deep inside the pod template.
+      {"statefulset.yaml", "readOnlyRootFilesystem: true", "readOnlyRootFileSystem: true",
+       "readOnlyRootFileSystem"},
+      // A misspelt field of a prometheus-operator resource.
+      {"podmonitor.yaml", "podMetricsEndpoints:", "podMetricEndpoints:", "podMetricEndpoints"},
+      // A field under the wrong parent in the ConfigMap.
+      {"configmap.yaml", "data:", "dat:", "dat"},
+  };
+  // One run for all of them (the type checker takes seconds to start); each file's line must
+  // say what is wrong with it.
+  TempDir dir;
+  std::vector<std::string> files;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    files.push_back(
+        dir.Write("mutated-" + std::to_string(i) + "-" + cases[i].file,
+                  ReplaceOnce(ManifestText(cases[i].file), cases[i].from, cases[i].to)));
+  }
+  std::string output;
+  EXPECT_EQ(ValidateSchemas(files, &output), 1) << output;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    bool found = false;
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);) {
+      found = found || (line.rfind(files[i], 0) == 0 && line.find("invalid") != std::string::npos &&
+                        line.find(cases[i].expected) != std::string::npos);
+    }
+    EXPECT_TRUE(found) << cases[i].to << " not refused:\n" << output;
+  }
 }
 
 }  // namespace
