@@ -147,11 +147,18 @@ AuthResult BasicAuthChecker::Cached(const Digest& digest) {
 
 bool BasicAuthChecker::RunBcrypt(const std::string& user, const std::string& password,
                                  const Digest& digest) {
-  const auto found = hashes_.find(user);
+  std::string hash;
+  uint64_t version = 0;
+  {
+    const std::lock_guard<std::mutex> lock(cache_mutex_);
+    const auto found = hashes_.find(user);
+    if (found != hashes_.end()) hash = found->second;
+    version = users_version_;
+  }
   ++bcrypt_runs_;
-  const bool ok = BcryptMatches(password, found == hashes_.end() ? kDecoyHash : found->second) &&
-                  found != hashes_.end();
+  const bool ok = BcryptMatches(password, hash.empty() ? kDecoyHash : hash) && !hash.empty();
   const std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (version != users_version_) return ok;  // the users changed meanwhile: not cached
   if (ok) {
     if (passed_.size() >= limits_.max_cached_passes) passed_.clear();
     passed_.push_back(digest);
@@ -160,6 +167,15 @@ bool BasicAuthChecker::RunBcrypt(const std::string& user, const std::string& pas
     failed_.insert(digest);
   }
   return ok;
+}
+
+void BasicAuthChecker::SetUsers(std::map<std::string, std::string> bcrypt_hashes) {
+  const std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (bcrypt_hashes == hashes_) return;
+  hashes_ = std::move(bcrypt_hashes);
+  ++users_version_;
+  passed_.clear();
+  failed_.clear();
 }
 
 bool BasicAuthChecker::Allows(std::string_view authorization) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -79,6 +80,11 @@ class BasicAuthChecker {
   using Done = std::function<void(AuthResult)>;
   void Check(std::string_view authorization, Done done, bool suspect = false);
 
+  // Replaces the users (a rotated --web.config.file) and forgets every cached outcome. A
+  // check being computed finishes against the users it started with; its outcome is not
+  // cached.
+  void SetUsers(std::map<std::string, std::string> bcrypt_hashes);
+
   // How many bcrypt computations were needed so far; lets tests see the caches work.
   int bcrypt_runs() const { return bcrypt_runs_.load(); }
 
@@ -97,7 +103,8 @@ class BasicAuthChecker {
   bool RunBcrypt(const std::string& user, const std::string& password, const Digest& digest);
   void WorkerLoop();
 
-  std::map<std::string, std::string> hashes_;
+  std::map<std::string, std::string> hashes_;  // guarded by cache_mutex_
+  uint64_t users_version_ = 0;                 // guarded by cache_mutex_; bumped by SetUsers
   AuthLimits limits_;
   std::array<unsigned char, 32> hmac_key_;
 

@@ -3,6 +3,7 @@
 #include "expose/http_server.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/config.h"
 #include "expose/http_content.h"
 
 namespace vmq::expose {
@@ -150,17 +152,169 @@ class PageCache {
   Body gzip_;
 };
 
+// The TLS context for a server certificate and key; throws when they cannot be used together.
+std::shared_ptr<ssl::context> MakeTlsContext(const TlsServerConfig& config) {
+  auto tls = std::make_shared<ssl::context>(ssl::context::tls_server);
+  tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  tls->use_certificate_chain_file(config.cert_file);
+  tls->use_private_key_file(config.key_file, ssl::context::pem);
+  if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+    throw std::runtime_error("the private key does not match the certificate");
+  }
+  return tls;
+}
+
+// What a file was when it was read: a change of any of these means it was written or replaced
+// (editors and config-map updates replace the file, so the inode changes too).
+struct FileStamp {
+  bool exists = false;
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp StampOf(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return {};
+  return {true, info.st_dev, info.st_ino, info.st_size,
+          static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
+}
+
+// The web configuration in force: what requests and handshakes are checked against.
+struct WebState {
+  bool ok = true;  // false: the file is unreadable or invalid; every request fails closed
+  std::shared_ptr<ssl::context> tls;  // null: plain HTTP
+  bool auth = false;                  // basic-auth users are configured
+};
+
+// --web.config.file read again whenever it, its certificate or its key file changes, as
+// exporter-toolkit reads it for every request and handshake. A stat of each file per request
+// tells a change (bench/README.md has the cost); the file is parsed only then. Whether the
+// server speaks TLS is fixed at start: a file that switches TLS on or off is refused (fail
+// closed) until it is put back or the exporter restarted.
+class WebWatcher {
+  static constexpr auto kSettleTime = std::chrono::seconds(2);
+
+ public:
+  WebWatcher(std::string path, Logger& logger) : path_(std::move(path)), logger_(logger) {}
+
+  // The state at start, from the file main loaded; `checker` gets the users.
+  void Init(const WebConfig& web, std::shared_ptr<ssl::context> tls, BasicAuthChecker* checker) {
+    checker_ = checker;
+    tls_at_start_ = web.tls.has_value();
+    auto state = std::make_shared<WebState>();
+    state->tls = std::move(tls);
+    state->auth = !web.basic_auth_users.empty();
+    current_ = std::move(state);
+    if (path_.empty()) return;
+    stamps_ = Stamps(web);
+    files_ = Files(web);
+  }
+
+  std::shared_ptr<const WebState> Current() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (path_.empty()) return current_;
+    std::vector<FileStamp> stamps;
+    stamps.reserve(files_.size());
+    for (const std::string& file : files_) stamps.push_back(StampOf(file));
+    // A file written twice within the file system's timestamp granularity (a few ms) keeps
+    // its stamp: for a while after a change the file is read at every request.
+    if (stamps == stamps_ && std::chrono::steady_clock::now() >= settled_) return current_;
+    Reload();
+    return current_;
+  }
+
+ private:
+  std::vector<std::string> Files(const WebConfig& web) const {
+    std::vector<std::string> files = {path_};
+    if (web.tls) {
+      files.push_back(web.tls->cert_file);
+      files.push_back(web.tls->key_file);
+    }
+    return files;
+  }
+  std::vector<FileStamp> Stamps(const WebConfig& web) const {
+    std::vector<FileStamp> stamps;
+    for (const std::string& file : Files(web)) stamps.push_back(StampOf(file));
+    return stamps;
+  }
+
+  // Called with mu_ held.
+  void Reload() {
+    // Stamps first: a file written while it is read is read again at the next request.
+    const std::vector<FileStamp> before = [&] {
+      std::vector<FileStamp> stamps;
+      for (const std::string& file : files_) stamps.push_back(StampOf(file));
+      return stamps;
+    }();
+    auto state = std::make_shared<WebState>();
+    const bool was_ok = current_->ok;
+    const bool changed = before != stamps_;
+    if (changed) settled_ = std::chrono::steady_clock::now() + kSettleTime;
+    try {
+      const WebConfig web = LoadWebConfigFile(path_);
+      if (web.tls.has_value() != tls_at_start_) {
+        throw std::runtime_error(std::string("tls_server_config was ") +
+                                 (tls_at_start_ ? "removed" : "added") +
+                                 "; the server speaks TLS or not from its start: restart it");
+      }
+      if (web.tls) state->tls = MakeTlsContext(*web.tls);
+      state->auth = !web.basic_auth_users.empty();
+      if (checker_ != nullptr) checker_->SetUsers(web.basic_auth_users);
+      const std::vector<std::string> files = Files(web);
+      stamps_ = files == files_ ? before : Stamps(web);
+      files_ = files;
+      if (changed || !was_ok) {
+        logger_.Info("web config file reloaded", {{"file", path_},
+                                                  {"tls", state->tls ? "true" : "false"},
+                                                  {"basic_auth", state->auth ? "true" : "false"}});
+      }
+    } catch (const std::exception& error) {
+      state = std::make_shared<WebState>();
+      state->ok = false;
+      stamps_ = before;
+      if (changed || was_ok) {  // logged once per change, not per request
+        logger_.Error(
+            "web config file unreadable or invalid; refusing every request but "
+            "/-/healthy until it is fixed",
+            {{"file", path_}, {"err", error.what()}});
+      }
+    }
+    current_ = std::move(state);
+  }
+
+  const std::string path_;
+  Logger& logger_;
+  BasicAuthChecker* checker_ = nullptr;
+  bool tls_at_start_ = false;
+  std::mutex mu_;                   // guards everything below
+  std::vector<std::string> files_;  // the web config file, then its cert and key files
+  std::vector<FileStamp> stamps_;   // as they were when last read
+  std::shared_ptr<const WebState> current_;
+  std::chrono::steady_clock::time_point settled_{};  // read at every request until then
+};
+
 // What every connection shares. Outlives the io_context (declared before it).
 struct Shared {
   Shared(ServerOptions server_options, const SnapshotSource& snapshot_store, Logger& log)
-      : options(std::move(server_options)), store(snapshot_store), logger(log), refusals(log) {}
+      : options(std::move(server_options)),
+        store(snapshot_store),
+        logger(log),
+        refusals(log),
+        web(options.web_config_file, log) {}
 
   ServerOptions options;
   const SnapshotSource& store;
   Logger& logger;
   Refusals refusals;
   PageCache page;
-  std::unique_ptr<BasicAuthChecker> auth;  // null: no authentication
+  // Null when there is neither a basic-auth user nor a web config file that could add one.
+  std::unique_ptr<BasicAuthChecker> auth;
+  WebWatcher web;
   std::atomic<int> open_connections{0};
   int max_connections = 0;  // options.max_connections clamped to the file limit
 };
@@ -242,8 +396,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
  public:
-  Session(Stream stream, Shared& shared)
-      : stream_(std::move(stream)),
+  // `keep`: what the stream needs alive (the TLS context it was made with).
+  Session(Stream stream, Shared& shared, std::shared_ptr<const void> keep = nullptr)
+      : keep_(std::move(keep)),
+        stream_(std::move(stream)),
         shared_(shared),
         // Room for the largest request allowed and one read beyond it, never more.
         buffer_(shared.options.max_header_bytes + shared.options.max_body_bytes + 4096) {}
@@ -311,7 +467,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     ++served_;
     const std::optional<std::string> path = detail::RequestPath(View(request_.target()));
     if (!path) return Refuse(Refusal::kBadRequest, http::status::bad_request);
-    if (!shared_.auth || *path == kHealthyPath) return Write(Route(shared_, request_, *path));
+    const std::shared_ptr<const WebState> web = shared_.web.Current();
+    if (*path == kHealthyPath) return Write(Route(shared_, request_, *path));
+    // As exporter-toolkit: a web config that cannot be read fails closed.
+    if (!web->ok)
+      return Write(Text(http::status::internal_server_error, "Internal Server Error\n"));
+    if (!web->auth || !shared_.auth) return Write(Route(shared_, request_, *path));
     shared_.auth->Check(
         View(request_[http::field::authorization]),
         [self = this->shared_from_this(), path = *path](AuthResult result) {
@@ -416,6 +577,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                             });
   }
 
+  std::shared_ptr<const void> keep_;  // destroyed after stream_
   Stream stream_;
   Shared& shared_;
   beast::flat_buffer buffer_;
@@ -459,7 +621,7 @@ struct HttpServer::Impl {
   void RunIo();
 
   Shared shared;
-  std::optional<ssl::context> tls;
+  std::shared_ptr<ssl::context> tls;  // at start; null: plain HTTP
   // Reset by Stop (acceptor and timer first): destroying the io_context destroys the pending
   // handlers, which own the sessions, which closes every connection.
   std::optional<net::io_context> io;
@@ -473,13 +635,7 @@ bool HttpServer::Impl::SetUpTls() {
   const std::optional<TlsServerConfig>& config = shared.options.web.tls;
   if (!config) return true;
   try {
-    tls.emplace(ssl::context::tls_server);
-    tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                     ssl::context::single_dh_use);
-    tls->use_certificate_chain_file(config->cert_file);
-    tls->use_private_key_file(config->key_file, ssl::context::pem);
-    if (SSL_CTX_check_private_key(tls->native_handle()) != 1) throw std::runtime_error("mismatch");
+    tls = MakeTlsContext(*config);
     return true;
   } catch (const std::exception& error) {
     shared.logger.Error("cannot use the TLS certificate and key", {{"cert_file", config->cert_file},
@@ -542,8 +698,18 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), ec);
   ++shared.open_connections;
   if (tls) {
+    // The certificate and key in force now (the web config file may have rotated them).
+    const std::shared_ptr<const WebState> web = shared.web.Current();
+    if (!web->ok || !web->tls) {
+      shared.refusals.Count(Refusal::kTlsHandshake);
+      --shared.open_connections;
+      socket.set_option(net::socket_base::linger(true, 0), ec);
+      socket.close(ec);
+      return Accept();
+    }
     std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-        beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), shared)
+        beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *web->tls),
+        shared, web->tls)
         ->Start();
   } else {
     std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), shared)
@@ -580,19 +746,21 @@ bool HttpServer::Start() {
                        {{"max_connections", std::to_string(shared.max_connections)},
                         {"nofile", std::to_string(file_limit)}});
   }
-  if (!shared.options.web.basic_auth_users.empty()) {
+  // With a web config file users may appear later (rotation): the checker is there anyway.
+  if (!shared.options.web.basic_auth_users.empty() || !shared.options.web_config_file.empty()) {
     shared.auth = std::make_unique<BasicAuthChecker>(shared.options.web.basic_auth_users,
                                                      shared.options.auth);
   }
+  shared.web.Init(shared.options.web, impl_->tls, shared.auth.get());
   impl_->Accept();
   for (int i = 0; i < std::max(shared.options.threads, 1); ++i) {
     impl_->threads.emplace_back([this] { impl_->RunIo(); });
   }
-  shared.logger.Info("listening",
-                     {{"address", shared.options.host + ":" + std::to_string(impl_->port)},
-                      {"tls", shared.options.web.tls ? "true" : "false"},
-                      {"basic_auth", shared.auth ? "true" : "false"},
-                      {"max_connections", std::to_string(shared.max_connections)}});
+  shared.logger.Info(
+      "listening", {{"address", shared.options.host + ":" + std::to_string(impl_->port)},
+                    {"tls", shared.options.web.tls ? "true" : "false"},
+                    {"basic_auth", shared.options.web.basic_auth_users.empty() ? "false" : "true"},
+                    {"max_connections", std::to_string(shared.max_connections)}});
   return true;
 }
 

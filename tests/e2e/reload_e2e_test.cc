@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "common/bcrypt.h"
+#include "common/certificate.h"
 #include "common/http.h"
 #include "common/process.h"
 #include "e2e/cluster.h"
@@ -179,6 +181,100 @@ TEST_F(ReloadEndToEnd, WithoutTheLifecycleFlagOnlySigHupReloads) {
   dir_.Write("config.yaml", Config({"vmq-1", "vmq-2"}, "[5s, 1m]", ""));
   SigHup();
   EXPECT_TRUE(WaitValue("vmq_target_up{target=\"vmq-2\"}", 1)) << exporter_->Stderr();
+}
+
+// --web.config.file is read again when it changes: a new password and a new certificate take
+// effect at the next request and handshake, and a broken file fails closed until it is fixed.
+class WebConfigRotation : public ::testing::Test {
+ protected:
+  std::string WebYaml(const std::string& cert, const std::string& key,
+                      const std::string& users) const {
+    return "tls_server_config:\n  cert_file: " + cert + "\n  key_file: " + key +
+           "\nbasic_auth_users:\n" + users;
+  }
+  // Status of GET `path` over a new connection trusting `ca`; 0 when the handshake fails.
+  int Status(const std::string& ca, const std::string& path, const std::string& password) const {
+    httplib::SSLClient client("127.0.0.1", port_);
+    client.set_ca_cert_path(ca.c_str());
+    client.enable_server_certificate_verification(true);
+    client.set_connection_timeout(5);
+    client.set_read_timeout(5);
+    if (!password.empty()) client.set_basic_auth("alice", password.c_str());
+    const httplib::Result result = client.Get(path.c_str());
+    return result ? result->status : 0;
+  }
+
+  TempDir dir_;
+  int port_ = 0;
+};
+
+TEST_F(WebConfigRotation, NewPasswordAndCertificateApplyWithoutARestartAndABrokenFileFailsClosed) {
+  const std::string cert1 = dir_.path() + "/one.crt", key1 = dir_.path() + "/one.key";
+  const std::string cert2 = dir_.path() + "/two.crt", key2 = dir_.path() + "/two.key";
+  ASSERT_EQ(MakeSelfSignedCertificate(cert1, key1), "");
+  ASSERT_EQ(MakeSelfSignedCertificate(cert2, key2), "");
+  const std::string web =
+      dir_.Write("web.yml", WebYaml(cert1, key1, "  alice: " + Bcrypt("first") + "\n"));
+  port_ = FreePort();
+  ChildProcess exporter(
+      {BinaryPath("vernemq-pubcomp-exporter"),
+       "--config.file=" +
+           dir_.Write("config.yaml", "targets:\n  - url: http://127.0.0.1:1/metrics\n"),
+       "--web.config.file=" + web, "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+      dir_.path() + "/exporter");
+  ASSERT_TRUE(WaitFor([&] { return Status(cert1, "/-/healthy", "") == 200; }, seconds(15)))
+      << exporter.Stderr();
+  EXPECT_EQ(Status(cert1, "/metrics", "first"), 200);
+  EXPECT_EQ(Status(cert1, "/metrics", "second"), 401);
+
+  // A new password.
+  dir_.Write("web.yml", WebYaml(cert1, key1, "  alice: " + Bcrypt("second") + "\n"));
+  EXPECT_EQ(Status(cert1, "/metrics", "second"), 200) << exporter.Stderr();
+  EXPECT_EQ(Status(cert1, "/metrics", "first"), 401);
+
+  // A new certificate and key: new connections get it, a client trusting the old one fails.
+  dir_.Write("web.yml", WebYaml(cert2, key2, "  alice: " + Bcrypt("second") + "\n"));
+  EXPECT_EQ(Status(cert2, "/metrics", "second"), 200) << exporter.Stderr();
+  EXPECT_EQ(Status(cert1, "/metrics", "second"), 0);
+
+  // A broken file: nothing is served (handshakes refused, as exporter-toolkit does), and the
+  // error is logged.
+  dir_.Write("web.yml", WebYaml(cert2, key2, "  alice: not-a-bcrypt-hash\n"));
+  EXPECT_EQ(Status(cert2, "/metrics", "second"), 0);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return exporter.Stderr().find("web config file unreadable or invalid") != std::string::npos;
+      },
+      seconds(5)));
+  ASSERT_EQ(std::remove(web.c_str()), 0);
+  EXPECT_EQ(Status(cert2, "/metrics", "second"), 0);
+
+  // Fixed again.
+  dir_.Write("web.yml", WebYaml(cert2, key2, "  alice: " + Bcrypt("third") + "\n"));
+  EXPECT_EQ(Status(cert2, "/metrics", "third"), 200) << exporter.Stderr();
+  EXPECT_TRUE(exporter.Running());
+}
+
+TEST_F(WebConfigRotation, ABrokenFileAnswersPlainHttpRequestsWith500) {
+  const std::string web =
+      dir_.Write("web.yml", "basic_auth_users:\n  alice: " + Bcrypt("pw") + "\n");
+  port_ = FreePort();
+  ChildProcess exporter(
+      {BinaryPath("vernemq-pubcomp-exporter"),
+       "--config.file=" +
+           dir_.Write("config.yaml", "targets:\n  - url: http://127.0.0.1:1/metrics\n"),
+       "--web.config.file=" + web, "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+      dir_.path() + "/exporter");
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(port_, "/-/healthy").status == 200; }, seconds(15)));
+  EXPECT_EQ(HttpGet(port_, "/metrics").status, 401);
+  dir_.Write("web.yml", "basic_auth_users: [\n");
+  const HttpResponse refused = HttpGet(port_, "/metrics");
+  EXPECT_EQ(refused.status, 500);
+  EXPECT_EQ(refused.body, "Internal Server Error\n");
+  EXPECT_EQ(HttpGet(port_, "/-/healthy").status, 200);  // liveness reveals nothing
+  // Fixed: authentication is asked again, never skipped.
+  dir_.Write("web.yml", "basic_auth_users:\n  bob: " + Bcrypt("pw") + "\n");
+  EXPECT_EQ(HttpGet(port_, "/metrics").status, 401);
 }
 
 }  // namespace
