@@ -231,6 +231,31 @@ TEST_F(SchedulerTest, PollsAtOnceWhenAddedThenAtItsSlotsAtAFixedRate) {
   EXPECT_EQ(scheduler_.stats().polls_skipped, 0u);
 }
 
+// A reload of poll.interval: the target moves to its phase for the new interval, its next poll
+// at least the shorter interval after the change, and polls at the new rate from then on.
+TEST_F(SchedulerTest, SetIntervalMovesTargetsToTheirNewPhaseAndRate) {
+  constexpr Millis kShorter{2000};
+  Add("vmq-1");
+  scheduler_.Start();
+  scheduler_.RunDue();
+  FinishAndWait("vmq-1");
+  clock_.Advance(Millis(100));
+  const MonoTime changed_at = clock_.Now();
+  scheduler_.SetInterval(kShorter);
+  const MonoTime expected = detail::NextSlotAfter(changed_at + kShorter - nanoseconds(1),
+                                                  detail::SlotOffset("vmq-1", kShorter), kShorter);
+  EXPECT_EQ(scheduler_.RunDue(), expected);
+  EXPECT_GE(expected - changed_at, kShorter);
+  clock_.Advance(std::chrono::ceil<Millis>(expected - clock_.Now()));
+  EXPECT_EQ(scheduler_.RunDue(), expected + kShorter);
+  EXPECT_EQ(polls_.started("vmq-1"), 2);
+  FinishAndWait("vmq-1");
+  clock_.Advance(kShorter);
+  scheduler_.RunDue();
+  EXPECT_EQ(polls_.started("vmq-1"), 3);
+  EXPECT_EQ(scheduler_.stats().polls_skipped, 0u);
+}
+
 TEST_F(SchedulerTest, SkipsAndCountsSlotsWhilePollIsInFlightNeverQueuesThem) {
   Add("vmq-1");
   scheduler_.Start();
