@@ -43,13 +43,13 @@ void BM_SelectRealPage(benchmark::State& state) {
 }
 BENCHMARK(BM_SelectRealPage);
 
-vmq::config::Config BenchConfig(int targets) {
+vmq::config::Config BenchConfig(int targets, const std::string& windows = "[1m, 5m]") {
   std::string yaml = "targets:\n";
   for (int i = 0; i < targets; ++i) {
     yaml += "  - {name: vmq-" + std::to_string(i) +
             ", url: \"http://127.0.0.1:" + std::to_string(10000 + i) + "/metrics\"}\n";
   }
-  yaml += "poll: {interval: 5s, timeout: 4s}\nwindows: [1m, 5m]\n";
+  yaml += "poll: {interval: 5s, timeout: 4s}\nwindows: " + windows + "\n";
   return vmq::config::LoadString(yaml, "bench.yaml");
 }
 
@@ -80,6 +80,7 @@ class FullRuntime {
     next_ = (next_ + 1) % targets_;
   }
   const vmq::app::Runtime& runtime() const { return runtime_; }
+  vmq::app::Runtime& runtime() { return runtime_; }
 
  private:
   int targets_;
@@ -100,6 +101,23 @@ void BM_PollResult(benchmark::State& state) {
       static_cast<double>(runtime.runtime().page().Current()->metrics_text.size()));
 }
 BENCHMARK(BM_PollResult)->Arg(1)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+// A reload of the configuration with `range(0)` targets whose histories are full, all kept:
+// with the same windows (range(1) = 0: histories kept as they are, evaluators and alert
+// state re-made) or alternating windows (1: every history re-windowed through its image).
+void BM_Reload(benchmark::State& state) {
+  const int targets = static_cast<int>(state.range(0));
+  FullRuntime runtime(targets);
+  const vmq::config::Config same = BenchConfig(targets);
+  const vmq::config::Config other = BenchConfig(targets, "[1m, 10m]");
+  bool flip = false;
+  for (auto _ : state) {
+    flip = !flip;
+    runtime.runtime().Reload(state.range(1) != 0 && flip ? other : same);
+  }
+}
+BENCHMARK(BM_Reload)->Args({10, 0})->Args({1000, 0})->Args({10, 1})->Args({1000, 1})->Unit(
+    benchmark::kMillisecond);
 
 // One scrape after one poll changed the page: the parts of every target concatenated.
 void BM_ScrapeAfterPoll(benchmark::State& state) {
