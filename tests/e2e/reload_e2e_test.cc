@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,24 @@ std::string Rule(int raise_above, int hold_above) {
   return "alerts:\n  window: 20s\n  rules:\n    - {alert: VerneMQPubcompUnexpected, signal: "
          "vmq_pubcomp_unexpected_received, raise_above: " +
          std::to_string(raise_above) + ", hold_above: " + std::to_string(hold_above) + "}\n";
+}
+
+// Every 1m window count and every alert state of `targets`: what a reload must keep.
+std::vector<std::string> KeptLines(const std::string& page,
+                                   const std::vector<std::string>& targets) {
+  std::vector<std::string> kept;
+  std::istringstream lines(page);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const bool counted =
+        line.rfind("vmq_pubcomp_", 0) == 0 && line.find("window=\"1m\"") != std::string::npos;
+    if (!counted && line.rfind("vmq_alert_state{", 0) != 0) continue;
+    for (const std::string& target : targets) {
+      if (line.find("target=\"" + target + "\"") != std::string::npos) kept.push_back(line);
+    }
+  }
+  std::sort(kept.begin(), kept.end());
+  return kept;
 }
 
 class ReloadEndToEnd : public ::testing::Test {
@@ -108,10 +128,14 @@ TEST_F(ReloadEndToEnd, KeepsCountsAndAlertStateAcrossReloadsAndRefusesBadFiles) 
   EXPECT_GT(started_at, 0);
   EXPECT_EQ(Value("vmq_exporter_config_last_reload_successful"), 1);
 
+  const std::vector<std::string> before = KeptLines(Metrics(), {"vmq-1", "vmq-2"});
+  ASSERT_GE(before.size(), 8u);  // three signals x two versions, alert states, both targets
+
   // SIGHUP with one more target.
   dir_.Write("config.yaml", Config({"vmq-1", "vmq-2", "vmq-3"}, "[5s, 20s, 1m]", Rule(2, 0)));
   SigHup();
   ASSERT_TRUE(WaitValue("vmq_target_up{target=\"vmq-3\"}", 1)) << exporter_->Stderr();
+  EXPECT_EQ(KeptLines(Metrics(), {"vmq-1", "vmq-2"}), before);
   EXPECT_EQ(Value(Unexpected("vmq-1", "1m")), 5);
   EXPECT_EQ(Value(AlertState("vmq-1")), 1);
   // The reload left no gap in what the exporter watched.
