@@ -51,12 +51,13 @@
 // sum and a position in its stream (16 bytes), so that a query costs O(1) instead of a decode
 // of the window. With P = (longest window + max_gap) / poll interval + 1 polls held, S
 // series, L the mean varint length of a poll's increase and R that of a poll record:
-//   bytes per series ~= P x (L + R / S) x 1.03 (buffer slack) + key + ~200 + 16 x windows.
-// 1 h at 1 s polls (P = 3,603), increases up to 127 (L = 1), R = 1: S = 8 is 3,603 x 1.125 x
-// 1.03 + ~300 ~= 4.5 KB; S = 1 is ~7.7 KB, under the 8 KB per series asked for
-// (bench/README.md has the RSS figures from bench/history_memory.cc). Sustained increases of
-// 128 to 16,383 at every poll cost L = 2: ~8.2 KB at S = 8. stats().stored_bytes reports what
-// is held.
+//   bytes per series ~= P x (L + R / S) x 1.035 (buffer slack) + key + ~200 + 16 x windows.
+// 1 h at 1 s polls (P = 3,603), increases up to 127 (L = 1), R = 1, S = 8: 3,603 x 1.125 x
+// 1.035 + ~300 ~= 4.5 KB (RSS 4.8-5.2 KB), under the 8 KB per series asked for; S = 2: 6.8 KB
+// (bench/README.md has the RSS figures from bench/history_memory.cc). Over it: sustained
+// increases of 128 to 16,383 at every poll (L = 2: 8.5 KB at S = 8), and a target with one
+// series, which carries all of the poll records and the target's fixed part (8.6-9.0 KB RSS).
+// stats().stored_bytes reports what is held.
 //
 // Every increase stays tied to the record of the poll that observed it, and so to the span
 // from the previous record; the state is plain data (byte vectors, integer offsets, no
