@@ -556,7 +556,8 @@ constexpr size_t kMaxSeries = size_t{1} << 31;
 std::string TargetHistory::Validate(const std::vector<Millis>& windows, Millis max_gap,
                                     const HistoryImage& image) {
   for (const Millis window : windows) {
-    if (window <= Millis::zero()) return "window length " + std::to_string(window.count()) + " ms";
+    if (window <= Millis::zero())
+      return "window length " + std::to_string(window.count()) + " ms is not positive";
   }
   if (max_gap < Millis::zero()) return "negative max gap";
   uint64_t successes = 0;
