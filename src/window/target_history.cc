@@ -122,7 +122,7 @@ TargetHistory::TargetHistory(std::vector<Millis> windows, Millis max_gap)
     : window_lengths_(std::move(windows)), max_gap_(std::max(max_gap, Millis::zero())) {
   for (const Millis window : window_lengths_) {
     longest_window_ = std::max(longest_window_, window);
-    windows_.push_back({window, {}, Ticks::zero()});
+    windows_.push_back({window, {}, Ticks::zero(), false});
   }
 }
 
@@ -240,6 +240,7 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
         window.covered -= SpanLength(window.tail, Peek(window.tail));
       }
     }
+    window.tail_gap = TailPollIsGap(window.tail);
     moved = moved || window.tail.next_poll != tails_before.back();
   }
   const uint64_t front_before = front_.next_poll;
@@ -354,9 +355,10 @@ bool TargetHistory::TailPollIsGap(const RecordCursor& tail) const {
 // What a running sum from the tail's poll on counts that the gap rule leaves out: the tail
 // poll's increase when it is a gap poll. `position` is the offset of that increase.
 uint64_t TargetHistory::GapCorrection(const SeriesState& state, const RecordCursor& tail,
-                                      uint64_t position) const {
-  if (tail.next_poll < state.first_poll || tail.next_poll > successful_polls_) return 0;
-  if (!TailPollIsGap(tail)) return 0;
+                                      uint64_t position, bool tail_gap) const {
+  if (!tail_gap || tail.next_poll < state.first_poll || tail.next_poll > successful_polls_) {
+    return 0;
+  }
   return ReadVarint(state.increases, position);
 }
 
@@ -396,6 +398,7 @@ uint64_t TargetHistory::FastIncrease(const SeriesState& state, size_t window, Mo
   uint64_t sum = state.windows[window].sum;
   uint64_t position = state.windows[window].position;
   const MonoTime begin = now - windows_[window].length;
+  bool moved = false;
   while (tail.position != records_.end()) {
     const Record record = Peek(tail);
     if (record.time > begin) break;
@@ -403,8 +406,10 @@ uint64_t TargetHistory::FastIncrease(const SeriesState& state, size_t window, Mo
       sum -= ReadVarint(state.increases, position);
     }
     Pass(tail, record);
+    moved = true;
   }
-  return sum - GapCorrection(state, tail, position);
+  const bool tail_gap = moved ? TailPollIsGap(tail) : windows_[window].tail_gap;
+  return sum - GapCorrection(state, tail, position, tail_gap);
 }
 
 uint64_t TargetHistory::ScanIncrease(const SeriesState& state, Millis window, MonoTime now) const {

@@ -199,7 +199,8 @@ class TargetHistory {
   struct WindowState {
     Millis length;
     RecordCursor tail;
-    Ticks covered{0};  // covered spans with both ends at or after the tail
+    Ticks covered{0};       // covered spans with both ends at or after the tail
+    bool tail_gap = false;  // TailPollIsGap(tail), kept so that a query need not decode it
   };
   struct SeriesWindow {
     uint64_t sum = 0;       // increases of the successful polls from the window's tail on
@@ -240,8 +241,8 @@ class TargetHistory {
   Ticks SpanLength(const RecordCursor& cursor, const Record& record) const;
   bool Joined(const RecordCursor& cursor, const Record& record) const;
   bool TailPollIsGap(const RecordCursor& tail) const;
-  uint64_t GapCorrection(const SeriesState& state, const RecordCursor& tail,
-                         uint64_t position) const;
+  uint64_t GapCorrection(const SeriesState& state, const RecordCursor& tail, uint64_t position,
+                         bool tail_gap) const;
   const WindowState* FindWindow(Millis length) const;
   uint64_t IncreaseOf(const SeriesState& state, Millis window, MonoTime now) const;
   uint64_t FastIncrease(const SeriesState& state, size_t window, MonoTime now) const;
