@@ -531,6 +531,7 @@ HistoryImage TargetHistory::Export() const {
     Pass(cursor, record);
   }
   if (last_success_) image.last_uptime_ms = last_success_->uptime_ms;
+  image.counters = {stats_.restarts_detected, stats_.counter_resets, stats_.out_of_order_records};
   image.series.reserve(series_.size());
   for (const auto& [key, id] : index_) {
     const SeriesState& state = series_[id];
@@ -676,6 +677,9 @@ void TargetHistory::Restore(const HistoryImage& image) {
     const MonoTime time = last_success_ ? last_success_->time : MonoTime{};
     last_success_ = SuccessfulPoll{time, image.last_uptime_ms};
   }
+  stats_.restarts_detected = image.counters.restarts_detected;
+  stats_.counter_resets = image.counters.counter_resets;
+  stats_.out_of_order_records = image.counters.out_of_order_records;
 }
 
 }  // namespace vmq::window

@@ -158,7 +158,7 @@ class TargetHistory {
   // it fills (an increase across a gap span that started before the image's oldest record is
   // placed in no window). Queries answer as they did on the exported history wherever it held
   // enough.
-  // Statistics (restarts, resets, out-of-order records) start at 0.
+  // The counters of stats() (restarts, resets, out-of-order records) carry over.
   static std::optional<TargetHistory> FromImage(std::vector<Millis> windows, Millis max_gap,
                                                 const HistoryImage& image, std::string* error);
 

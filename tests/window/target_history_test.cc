@@ -568,12 +568,15 @@ TEST(TargetHistoryImage, ImportedHistoryAnswersAsTheExportedOneAndGoesOn) {
     }
   }
   EXPECT_EQ(copy->series_count(), 2u);
+  EXPECT_EQ(copy->stats().counter_resets, history.stats().counter_resets);
+  EXPECT_EQ(copy->stats().restarts_detected, history.stats().restarts_detected);
   EXPECT_EQ(copy->stats().stored_increments, history.stats().stored_increments);
   EXPECT_EQ(copy->stats().stored_poll_records, history.stats().stored_poll_records);
   // It goes on like the original: no baseline, restarts seen against the imported uptime.
   const std::vector<Observation> page = {{"a", 2}, {"b", value / 2}};
   for (TargetHistory* h : {&history, &*copy}) h->RecordSuccess(At(seconds(505)), 1, page);
-  EXPECT_EQ(copy->stats().restarts_detected, 1u);
+  EXPECT_EQ(copy->stats().restarts_detected, history.stats().restarts_detected);
+  EXPECT_EQ(history.stats().restarts_detected, 1u);
   EXPECT_EQ(copy->Increase("a", seconds(1), At(seconds(505))), 2u);
   EXPECT_EQ(copy->Increase("a", kWindow, At(seconds(505))),
             history.Increase("a", kWindow, At(seconds(505))));
