@@ -158,7 +158,8 @@ class TargetHistory {
   // it fills (an increase across a gap span that started before the image's oldest record is
   // placed in no window). Queries answer as they did on the exported history wherever it held
   // enough.
-  // The counters of stats() (restarts, resets, out-of-order records) carry over.
+  // The counters of stats() (restarts, resets, out-of-order records) carry over. Costs about
+  // what recording the image's polls did (1 h at 1 s, 600 series: ~0.15 s).
   static std::optional<TargetHistory> FromImage(std::vector<Millis> windows, Millis max_gap,
                                                 const HistoryImage& image, std::string* error);
 
