@@ -66,7 +66,8 @@
 //
 // Queries are exact for windows up to the longest one and `now` no earlier than max_gap
 // before the latest record; older history has been dropped. A record earlier than the latest
-// one is ignored (counted in stats) so that a clock hiccup never corrupts the history.
+// one (to the millisecond) is ignored (counted in stats) so that a clock hiccup never
+// corrupts the history.
 //
 // Not thread-safe; the owner serialises access. Movable.
 
