@@ -47,6 +47,36 @@ std::string SeriesKey(std::string_view source, const LabelPairs& labels) {
   return key;
 }
 
+uint64_t Mix(uint64_t x) {  // splitmix64's finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t Hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
+
+// Which sample names are counters: the TYPE lines seen so far, the latest one first, as
+// nearly every sample follows its own family's TYPE line.
+class CounterFamilies {
+ public:
+  void OnType(std::string_view name, textformat::MetricType type) {
+    latest_ = name;
+    latest_is_counter_ = type == textformat::MetricType::kCounter;
+    if (latest_is_counter_) counters_.push_back(name);
+  }
+  bool IsCounter(std::string_view name) const {
+    if (name == latest_) return latest_is_counter_;
+    return std::find(counters_.rbegin(), counters_.rend(), name) != counters_.rend();
+  }
+
+ private:
+  std::string_view latest_;
+  bool latest_is_counter_ = false;
+  std::vector<std::string_view> counters_;  // views into the page
+};
+
 struct Candidate {
   std::string prefix;
   RawSeries series;
@@ -59,6 +89,10 @@ class CandidateCollector final : public textformat::Handler {
  public:
   explicit CandidateCollector(const std::vector<std::string>& sources) : sources_(sources) {}
 
+  void OnType(std::string_view name, textformat::MetricType type) override {
+    families_.OnType(name, type);
+  }
+
   void OnSample(const textformat::Sample& sample) override {
     if (EndsWith(sample.name, kPublishError) && !publish_error_prefix_) {
       publish_error_prefix_ =
@@ -67,6 +101,9 @@ class CandidateCollector final : public textformat::Handler {
     if (EndsWith(sample.name, kWallclock)) {
       AddWallclock(sample);
       return;
+    }
+    if (sample.integer && families_.IsCounter(sample.name)) {
+      counters_.push_back({CounterId(sample.name, sample.labels), *sample.integer, sample.name});
     }
     for (const std::string& source : sources_) {
       if (EndsWith(sample.name, source)) {
@@ -83,6 +120,7 @@ class CandidateCollector final : public textformat::Handler {
   }
 
   std::vector<Candidate>& candidates() { return candidates_; }
+  std::vector<CounterSample>& counters() { return counters_; }
   const std::vector<std::pair<std::string, std::optional<uint64_t>>>& wallclocks() const {
     return wallclocks_;
   }
@@ -109,6 +147,8 @@ class CandidateCollector final : public textformat::Handler {
   }
 
   const std::vector<std::string>& sources_;
+  CounterFamilies families_;
+  std::vector<CounterSample> counters_;
   std::optional<std::string> publish_error_prefix_;
   std::vector<Candidate> candidates_;
   std::vector<std::pair<std::string, std::optional<uint64_t>>> wallclocks_;
@@ -181,11 +221,42 @@ SelectedPage Selector::Select(std::string_view page) const {
   selected.parse = textformat::Parse(page, collector);
   const auto prefix = collector.DetectedPrefix();
   if (!prefix) return selected;
+  selected.counters = std::move(collector.counters());
   selected.is_vernemq = true;
   selected.prefix = *prefix;
   SelectUptime(collector, *prefix, selected);
   SelectSeries(collector.candidates(), *prefix, selected);
   return selected;
+}
+
+uint64_t CounterId(std::string_view name, std::span<const textformat::Label> labels) {
+  // A sum of one mixed hash per pair does not depend on the order of the labels.
+  uint64_t pairs = 0;
+  for (const textformat::Label& label : labels) {
+    pairs += Mix(Hash(label.name) ^ (Hash(label.value) * 0x9e3779b97f4a7c15ULL));
+  }
+  return Mix(Hash(name) ^ Mix(pairs + labels.size()));
+}
+
+std::string_view CounterSeriesText(std::string_view page, const CounterSample& sample) {
+  const char* begin = sample.name.data();
+  if (begin < page.data() || begin + sample.name.size() > page.data() + page.size()) {
+    return sample.name;  // not a view into `page`
+  }
+  size_t pos = static_cast<size_t>(begin - page.data()) + sample.name.size();
+  if (pos >= page.size() || page[pos] != '{') return sample.name;
+  bool quoted = false;
+  for (++pos; pos < page.size() && page[pos] != '\n'; ++pos) {
+    const char c = page[pos];
+    if (quoted && c == '\\') {
+      ++pos;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == '}') {
+      return {begin, static_cast<size_t>(page.data() + pos + 1 - begin)};
+    }
+  }
+  return sample.name;
 }
 
 std::string_view LabelValue(const LabelPairs& labels, std::string_view name) {

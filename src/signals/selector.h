@@ -2,12 +2,14 @@
 #define VMQ_SIGNALS_SELECTOR_H_
 
 // The select stage: reads one VerneMQ page in a single parse and keeps only the raw counter
-// series that some signal needs, plus the node's uptime. Everything else on the page
-// (300-600 series) is dropped here.
+// series that some signal needs, plus the node's uptime. Of everything else on the page
+// (300-600 series) only the values of the counter families are kept, as 64-bit identities
+// (no copy of a name), for reset detection (window/reset_detector.h).
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +32,16 @@ struct RawSeries {
   uint64_t value = 0;
 };
 
+// One sample of a family whose TYPE is counter, tracked by a signal or not, as cheaply as it
+// can be told apart from the page's other samples.
+struct CounterSample {
+  uint64_t id = 0;  // CounterId(name, labels): the same series has the same id on every page
+  uint64_t value = 0;
+  // A view into the page body the sample came from: valid only while that body lives (for a
+  // poll, while its PollResult does). CounterSeriesText() turns it into the series' text.
+  std::string_view name;
+};
+
 struct SelectedPage {
   bool is_vernemq = false;
   std::string prefix;                 // "" (1.x), "vernemq_" (2.x) or a custom namespace
@@ -44,6 +56,10 @@ struct SelectedPage {
   // right cannot be known, so none is used this poll: they are not in `series`.
   size_t duplicate_series = 0;
   std::string first_duplicate;  // key of one of them, for the log
+  // Every sample, in page order, whose family is declared `# TYPE ... counter` before it and
+  // whose value is a non-negative integer, except <prefix>system_wallclock (that is
+  // `uptime_ms`). Samples of any namespace, not only VerneMQ's.
+  std::vector<CounterSample> counters;
 };
 
 // Largest counter value accepted: 2^53.
@@ -60,6 +76,14 @@ class Selector {
  private:
   std::vector<std::string> sources_;  // distinct signal sources
 };
+
+// A 64-bit identity of a series: its name and its label pairs, in any order (a hash: two
+// different series share one with probability 2^-64 per pair).
+uint64_t CounterId(std::string_view name, std::span<const textformat::Label> labels);
+
+// The text of a counter sample's series as the page spells it, `name{label="value",...}`,
+// cut before the value; `page` is the body `sample.name` points into.
+std::string_view CounterSeriesText(std::string_view page, const CounterSample& sample);
 
 // Whether `series` feeds `signal` (source and label matchers).
 bool Feeds(const config::Signal& signal, const RawSeries& series);

@@ -120,10 +120,12 @@ TargetHistory::TargetHistory(std::vector<Millis> windows, Millis max_gap)
 }
 
 void TargetHistory::RecordSuccess(MonoTime time, std::optional<uint64_t> uptime_ms,
-                                  std::span<const Observation> observations) {
+                                  std::span<const Observation> observations, bool counters_reset) {
   if (!AcceptTime(time)) return;
-  const bool restart = IsRestart(uptime_ms);
-  if (restart) ++stats_.restarts_detected;
+  const bool uptime_went_down = IsRestart(uptime_ms);
+  if (uptime_went_down) ++stats_.restarts_detected;
+  // A node-wide counter reset counts like a restart (minimal form; issue 10, window part).
+  const bool restart = uptime_went_down || counters_reset;
   ++successful_polls_;
   AppendRecord(time, true);
   for (const Observation& observation : observations) ObserveSeries(observation, restart);

@@ -122,8 +122,10 @@ class TargetHistory {
   // left the window since the latest record); any other query decodes the history.
   TargetHistory(std::vector<Millis> windows, Millis max_gap);
 
+  // `counters_reset`: the node's counters started again from zero since the previous
+  // successful poll although its uptime did not go down (ResetDetector's metrics_reset).
   void RecordSuccess(MonoTime time, std::optional<uint64_t> uptime_ms,
-                     std::span<const Observation> observations);
+                     std::span<const Observation> observations, bool counters_reset = false);
   void RecordFailure(MonoTime time);
 
   // 0 for an unknown series.
