@@ -160,16 +160,15 @@ void TargetRuntime::LogPageProblems(const signals::SelectedPage& page, size_t dr
   last_dropped_ = dropped > 0;
 }
 
-bool TargetRuntime::DetectReset(const poll::PollResult& result, const signals::SelectedPage& page) {
+bool TargetRuntime::DetectReset(const signals::SelectedPage& page) {
   std::vector<window::CounterReading> readings;
   readings.reserve(page.counters.size());
   for (const signals::CounterSample& counter : page.counters) {
     readings.push_back({counter.id, counter.value});
   }
-  // The names are views into result.body, which outlives this call.
-  const window::ResetCheck check = resets_.Observe(page.uptime_ms, readings, [&](size_t index) {
-    return ForLog(signals::CounterSeriesText(result.body, page.counters[index]));
-  });
+  // The series texts are views into the poll's body, which outlives this call.
+  const window::ResetCheck check = resets_.Observe(
+      page.uptime_ms, readings, [&](size_t index) { return ForLog(page.counters[index].series); });
   const size_t over_cap = resets_.stats().over_cap;
   if (over_cap > 0 && !last_counters_over_cap_) {
     context_.logger.Warn("not watching every counter of the page for resets: too many",
@@ -194,7 +193,7 @@ bool TargetRuntime::DetectReset(const poll::PollResult& result, const signals::S
 void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::SelectedPage page) {
   const uint64_t dropped_before = status_.dropped_series_total;
   if (!page.node.empty()) evaluator_.SetPageNode(page.node);
-  const bool counters_reset = DetectReset(result, page);
+  const bool counters_reset = DetectReset(page);
   const std::vector<window::Observation> observations = TrackSeries(page);
   history_.RecordSuccess(result.finished, page.uptime_ms, observations, counters_reset);
   LogPageProblems(page, status_.dropped_series_total - dropped_before);

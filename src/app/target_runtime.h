@@ -61,7 +61,7 @@ class TargetRuntime {
   void LogPageProblems(const signals::SelectedPage& page, size_t dropped);
   // Judges the page against the previous one (window/reset_detector.h), counts and logs a
   // restart or metrics reset; returns whether the node's counters started again from zero.
-  bool DetectReset(const poll::PollResult& result, const signals::SelectedPage& page);
+  bool DetectReset(const signals::SelectedPage& page);
   // Evaluates the windows at `now`, updates the alert state and renders. Called with mu_ held.
   std::shared_ptr<const expose::TargetPage> EvaluateAndRender(MonoTime now, bool up);
 

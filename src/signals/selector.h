@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,11 +34,14 @@ struct RawSeries {
 // One sample of a family whose TYPE is counter, tracked by a signal or not, as cheaply as it
 // can be told apart from the page's other samples.
 struct CounterSample {
-  uint64_t id = 0;  // CounterId(name, labels): the same series has the same id on every page
+  // A hash of `series`: the same series spelled the same way has the same id on every page
+  // (two different series share one with probability 2^-64). Spelled differently (labels
+  // reordered), it is another series.
+  uint64_t id = 0;
   uint64_t value = 0;
-  // A view into the page body the sample came from: valid only while that body lives (for a
-  // poll, while its PollResult does). CounterSeriesText() turns it into the series' text.
-  std::string_view name;
+  // The series as the page spells it, `name{label="value",...}` without the value: a view
+  // into the page body, valid only while that body lives (for a poll, its PollResult's).
+  std::string_view series;
 };
 
 struct SelectedPage {
@@ -76,14 +78,6 @@ class Selector {
  private:
   std::vector<std::string> sources_;  // distinct signal sources
 };
-
-// A 64-bit identity of a series: its name and its label pairs, in any order (a hash: two
-// different series share one with probability 2^-64 per pair).
-uint64_t CounterId(std::string_view name, std::span<const textformat::Label> labels);
-
-// The text of a counter sample's series as the page spells it, `name{label="value",...}`,
-// cut before the value; `page` is the body `sample.name` points into.
-std::string_view CounterSeriesText(std::string_view page, const CounterSample& sample);
 
 // Whether `series` feeds `signal` (source and label matchers).
 bool Feeds(const config::Signal& signal, const RawSeries& series);
