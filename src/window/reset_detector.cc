@@ -18,6 +18,42 @@ std::string CounterEvidence(const std::string& name, uint64_t from, uint64_t to,
   return evidence;
 }
 
+struct Indexed {
+  uint64_t id;
+  uint64_t value;
+  size_t index;  // in the page
+};
+
+// The counters of a page sorted by identity, without those whose identity is seen more than
+// once (which value is right is unknown); `ambiguous` counts the latter.
+std::vector<Indexed> UniqueById(std::span<const CounterReading> page, size_t* ambiguous) {
+  std::vector<Indexed> sorted;
+  sorted.reserve(page.size());
+  for (size_t i = 0; i < page.size(); ++i) sorted.push_back({page[i].id, page[i].value, i});
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Indexed& a, const Indexed& b) { return a.id < b.id; });
+  size_t out = 0;
+  *ambiguous = 0;
+  for (size_t i = 0; i < sorted.size();) {
+    size_t end = i + 1;
+    while (end < sorted.size() && sorted[end].id == sorted[i].id) ++end;
+    if (end - i == 1) {
+      sorted[out++] = sorted[i];
+    } else {
+      *ambiguous += end - i;
+    }
+    i = end;
+  }
+  sorted.resize(out);
+  return sorted;
+}
+
+bool SameIds(std::span<const CounterReading> a, std::span<const CounterReading> b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](const CounterReading& x, const CounterReading& y) { return x.id == y.id; });
+}
+
 }  // namespace
 
 std::string_view ToString(ResetVerdict verdict) {
@@ -32,43 +68,40 @@ std::string_view ToString(ResetVerdict verdict) {
   return "none";
 }
 
-void ResetDetector::Collect(std::span<const CounterReading> counters) {
-  const size_t kept = std::min(counters.size(), kMaxCounters);
-  stats_.over_cap = counters.size() - kept;
-  current_.clear();
-  current_.reserve(kept);
-  for (size_t i = 0; i < kept; ++i) {
-    current_.push_back({counters[i].id, counters[i].value, static_cast<uint32_t>(i)});
+ResetDetector::Decreases ResetDetector::Compare(std::span<const CounterReading> page) {
+  // The same series in the same order as a page without ambiguous ones: none here either.
+  if (previous_ambiguous_ == 0 && SameIds(page, previous_)) {
+    stats_.ambiguous = 0;
+    return CompareInOrder(page);
   }
-  std::sort(current_.begin(), current_.end(),
-            [](const Held& a, const Held& b) { return a.id < b.id; });
-  // Every sample of an identity seen more than once goes: which value is right is unknown.
-  size_t out = 0;
-  stats_.ambiguous = 0;
-  for (size_t i = 0; i < current_.size();) {
-    size_t end = i + 1;
-    while (end < current_.size() && current_[end].id == current_[i].id) ++end;
-    if (end - i == 1) {
-      current_[out++] = current_[i];
-    } else {
-      stats_.ambiguous += end - i;
-    }
-    i = end;
-  }
-  current_.resize(out);
+  return CompareById(page);
 }
 
-ResetDetector::Decreases ResetDetector::CompareWithPrevious() const {
+ResetDetector::Decreases ResetDetector::CompareInOrder(std::span<const CounterReading> page) const {
   Decreases decreases;
-  auto previous = previous_.begin();
-  for (const Held& held : current_) {
-    while (previous != previous_.end() && previous->id < held.id) ++previous;
-    if (previous == previous_.end()) break;
-    if (previous->id != held.id || held.value >= previous->value) continue;
-    ++decreases.count;
-    if (decreases.first == nullptr || held.index < decreases.first->index) {
-      decreases.first = &held;
-      decreases.old_value = previous->value;
+  for (size_t i = 0; i < page.size(); ++i) {
+    if (page[i].value >= previous_[i].value) continue;
+    if (decreases.count++ == 0) {
+      decreases.first = i;
+      decreases.old_value = previous_[i].value;
+    }
+  }
+  return decreases;
+}
+
+ResetDetector::Decreases ResetDetector::CompareById(std::span<const CounterReading> page) {
+  const std::vector<Indexed> current = UniqueById(page, &stats_.ambiguous);
+  size_t ignored = 0;
+  const std::vector<Indexed> previous = UniqueById(previous_, &ignored);
+  Decreases decreases;
+  auto before = previous.begin();
+  for (const Indexed& counter : current) {
+    while (before != previous.end() && before->id < counter.id) ++before;
+    if (before == previous.end()) break;
+    if (before->id != counter.id || counter.value >= before->value) continue;
+    if (decreases.count++ == 0 || counter.index < decreases.first) {
+      decreases.first = counter.index;
+      decreases.old_value = before->value;
     }
   }
   return decreases;
@@ -76,18 +109,20 @@ ResetDetector::Decreases ResetDetector::CompareWithPrevious() const {
 
 ResetCheck ResetDetector::Observe(std::optional<uint64_t> uptime_ms,
                                   std::span<const CounterReading> counters, const NameOf& name_of) {
-  Collect(counters);
+  const std::span<const CounterReading> page =
+      counters.first(std::min(counters.size(), kMaxCounters));
+  stats_.over_cap = counters.size() - page.size();
+  const Decreases decreases = Compare(page);
   ResetCheck check;
   if (has_baseline_) {
-    const Decreases decreases = CompareWithPrevious();
     check.decreased = decreases.count;
     if (previous_uptime_ && uptime_ms && *uptime_ms < *previous_uptime_) {
       check.verdict = ResetVerdict::kRestart;
       check.evidence = "system_wallclock " + Change(*previous_uptime_, *uptime_ms) + " ms";
-    } else if (decreases.first != nullptr) {
+    } else if (decreases.count > 0) {
       check.verdict = ResetVerdict::kMetricsReset;
-      check.evidence = CounterEvidence(name_of(decreases.first->index), decreases.old_value,
-                                       decreases.first->value, decreases.count);
+      check.evidence = CounterEvidence(name_of(decreases.first), decreases.old_value,
+                                       page[decreases.first].value, decreases.count);
       if (!uptime_ms || !previous_uptime_) {
         check.evidence += "; no system_wallclock on both pages to tell a restart";
       }
@@ -95,9 +130,9 @@ ResetCheck ResetDetector::Observe(std::optional<uint64_t> uptime_ms,
   }
   has_baseline_ = true;
   previous_uptime_ = uptime_ms;
-  previous_.clear();
-  for (const Held& held : current_) previous_.push_back({held.id, held.value});
-  stats_.counters_held = previous_.size();
+  previous_.assign(page.begin(), page.end());
+  previous_ambiguous_ = stats_.ambiguous;
+  stats_.counters_held = page.size() - stats_.ambiguous;
   return check;
 }
 

@@ -23,10 +23,13 @@
 //
 // A counter is compared with its value on the previous successful page only; one missing
 // from a page is forgotten. Two samples with one identity on a page (a duplicate series)
-// are ambiguous and not compared. Memory: 16 bytes per counter for the previous page (identity
-// and value) and 24 for a scratch copy of the current one, reused from poll to poll; at most
-// kMaxCounters counters, the first ones in page order (160 KB at the cap, ~12 KB for a real
-// page). Those beyond are not compared and are counted.
+// are ambiguous and not compared. Memory: the previous page's identities and values, 16 bytes
+// per counter, at most kMaxCounters counters, the first ones in page order (64 KB at the cap,
+// ~5 KB for a real page); those beyond are not compared and are counted.
+//
+// Cost: a page with the same series in the same order as the previous one (every page of a
+// VerneMQ node but the few where a series appears or goes) is compared position by position,
+// O(n) with no allocation; any other page is sorted by identity and merged, O(n log n).
 //
 // Plain state, not thread-safe: one per target, used under the target's lock.
 
@@ -83,26 +86,21 @@ class ResetDetector {
   const ResetDetectorStats& stats() const { return stats_; }
 
  private:
-  struct Held {
-    uint64_t id;
-    uint64_t value;
-    uint32_t index;  // in the page
-  };
-
-  void Collect(std::span<const CounterReading> counters);
-  // The decreased counters of current_ against previous_: how many, and the earliest one in
-  // page order (its index, old and new value).
   struct Decreases {
     size_t count = 0;
-    const Held* first = nullptr;
+    size_t first = 0;  // index in the page of the first counter that went down
     uint64_t old_value = 0;
   };
-  Decreases CompareWithPrevious() const;
+
+  // Compares `page` with previous_ and sets stats_.ambiguous for `page`.
+  Decreases Compare(std::span<const CounterReading> page);
+  Decreases CompareInOrder(std::span<const CounterReading> page) const;
+  Decreases CompareById(std::span<const CounterReading> page);
 
   bool has_baseline_ = false;
   std::optional<uint64_t> previous_uptime_;
-  std::vector<CounterReading> previous_;  // sorted by id, unique ids
-  std::vector<Held> current_;             // scratch, reused: the page being judged
+  std::vector<CounterReading> previous_;  // the previous page, in page order, capped
+  size_t previous_ambiguous_ = 0;
   ResetDetectorStats stats_;
 };
 

@@ -125,6 +125,17 @@ TEST_F(ResetDetectorTest, HoldsAtMostTheCapAndCountsTheRest) {
   EXPECT_EQ(Observe(300, page).verdict, ResetVerdict::kMetricsReset);
 }
 
+TEST_F(ResetDetectorTest, APageInAnotherOrderIsComparedByIdentity) {
+  Observe(100, {{1, 10}, {2, 20}, {3, 30}});
+  EXPECT_EQ(Observe(200, {{3, 31}, {1, 11}, {2, 21}}).verdict, ResetVerdict::kNone);
+  const ResetCheck check = Observe(300, {{2, 21}, {3, 0}, {4, 0}, {1, 11}});
+  EXPECT_EQ(check.verdict, ResetVerdict::kMetricsReset);
+  EXPECT_EQ(check.evidence, "c3 31 -> 0");
+  // Back to a stable order: compared position by position again.
+  EXPECT_EQ(Observe(400, {{2, 22}, {3, 1}, {4, 1}, {1, 12}}).verdict, ResetVerdict::kNone);
+  EXPECT_EQ(Observe(500, {{2, 22}, {3, 1}, {4, 0}, {1, 12}}).evidence, "c4 1 -> 0");
+}
+
 TEST_F(ResetDetectorTest, ComparesWithThePreviousPageOnly) {
   Observe(100, {{1, 10}});
   EXPECT_EQ(Observe(200, {{1, 0}}).verdict, ResetVerdict::kMetricsReset);
