@@ -113,6 +113,7 @@ size_t LabelSetEnd(std::string_view page, size_t open) {
 // and for label values without escapes, so the end of the last value usually gives the end
 // of the series without a scan.
 std::string_view SeriesText(std::string_view page, const textformat::Sample& sample) {
+  if (!Within(page, sample.name.data())) return sample.name;
   const size_t begin = static_cast<size_t>(sample.name.data() - page.data());
   const size_t after_name = begin + sample.name.size();
   if (sample.labels.empty() || after_name >= page.size() || page[after_name] != '{') {
@@ -136,6 +137,7 @@ std::string_view SeriesText(std::string_view page, const textformat::Sample& sam
 class CounterFamilies {
  public:
   void OnType(std::string_view name, textformat::MetricType type) {
+    looked_up_ = {{}, false};
     latest_is_counter_ = type == textformat::MetricType::kCounter;
     latest_ = {latest_is_counter_ ? NameHash(name) : 0, name};
     latest_has_suffixes_ =
@@ -148,19 +150,28 @@ class CounterFamilies {
     if (name == latest_.second) return !latest_is_counter_;
     return latest_has_suffixes_ && name.starts_with(latest_.second);
   }
-  bool IsCounter(std::string_view name) const {
+  // Samples away from their TYPE line come in runs of one family (VerneMQ's MQTT 5 reason
+  // codes): the latest answer is kept.
+  bool IsCounter(std::string_view name) {
     if (name == latest_.second) return latest_is_counter_;
+    if (name == looked_up_.first && !name.empty()) return looked_up_.second;
     const uint64_t hash = NameHash(name);
+    bool found = false;
     for (const auto& [family_hash, family] : counters_) {
-      if (family_hash == hash && family == name) return true;
+      if (family_hash == hash && family == name) {
+        found = true;
+        break;
+      }
     }
-    return false;
+    looked_up_ = {name, found};
+    return found;
   }
 
  private:
   std::pair<uint64_t, std::string_view> latest_{0, {}};
   bool latest_is_counter_ = false;
   bool latest_has_suffixes_ = false;
+  std::pair<std::string_view, bool> looked_up_{{}, false};
   std::vector<std::pair<uint64_t, std::string_view>> counters_;  // views into the page
 };
 
