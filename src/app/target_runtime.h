@@ -24,6 +24,7 @@
 #include "expose/target_status.h"
 #include "poll/poll_result.h"
 #include "signals/selector.h"
+#include "window/reset_detector.h"
 #include "window/target_history.h"
 
 namespace vmq::app {
@@ -85,6 +86,9 @@ class TargetRuntime {
   // The page's series that the target may hold (known ones, new ones within both caps).
   std::vector<window::Observation> TrackSeries(signals::SelectedPage& page);
   void LogPageProblems(const signals::SelectedPage& page, size_t dropped);
+  // Judges the page against the previous one (window/reset_detector.h), counts and logs a
+  // restart or metrics reset; returns whether the node's counters started again from zero.
+  bool DetectReset(const signals::SelectedPage& page);
   // Evaluates the windows at `now`, updates the alert state and renders. Called with mu_ held.
   std::shared_ptr<const expose::TargetPage> EvaluateAndRender(MonoTime now, bool up);
 
@@ -96,6 +100,7 @@ class TargetRuntime {
   std::shared_ptr<const TargetContext> context_;  // replaced by Reconfigure
   expose::TargetStatus status_;
   window::TargetHistory history_;
+  window::ResetDetector resets_;
   std::optional<evaluate::TargetEvaluator> evaluator_;  // always set; re-made by Reconfigure
   std::unordered_set<std::string> tracked_;             // keys of the series in the history
   size_t series_bytes_ = 0;  // held for `tracked_`, counted against poll.max_series_bytes
@@ -104,6 +109,7 @@ class TargetRuntime {
   size_t last_bad_lines_ = 0;
   size_t last_duplicates_ = 0;
   bool last_dropped_ = false;
+  bool last_counters_over_cap_ = false;
 };
 
 }  // namespace vmq::app

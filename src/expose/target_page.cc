@@ -53,8 +53,9 @@ std::vector<FamilySpec> TargetFamilies() {
       {"vmq_target_history_bytes",
        "Heap bytes the target's window history holds, series keys included.", kGauge},
       {"vmq_target_resets_total",
-       "Counter resets detected on the target, by cause: restart (system_wallclock went down) "
-       "or decrease (one counter went down).",
+       "Polls of the target that found its node's counters started again from zero, by cause: "
+       "restart (system_wallclock went down) or metrics_reset (a counter went down, "
+       "system_wallclock did not).",
        kCounter},
   };
 }
@@ -88,9 +89,18 @@ class PartWriter {
     }
   }
 
+  void Uncovered() {
+    const size_t family = layout_.signal_count() + 1;
+    for (size_t w = 0; w < report_.values.uncovered_seconds.size(); ++w) {
+      AppendSample(layout_.families()[family].name,
+                   {{"target", target_}, {"window", layout_.window_labels()[w]}},
+                   FormatValue(report_.values.uncovered_seconds[w]), Family(family));
+    }
+  }
+
   void AlertStates() {
     if (!report_.status.up) return;
-    const size_t family = layout_.signal_count() + 1;
+    const size_t family = layout_.signal_count() + 2;
     for (const alerting::AlertSeriesState& state : report_.alerts) {
       const std::string level = FormatValue(static_cast<uint64_t>(state.level));
       if (state.series.mqtt_version.empty()) {
@@ -131,14 +141,14 @@ class PartWriter {
     Add(kEntries, static_cast<uint64_t>(report_.history.stored_increments));
     Add(kHistoryBytes, static_cast<uint64_t>(report_.history.stored_bytes));
     AppendSample(Name(kResets), {{"target", target_}, {"cause", "restart"}},
-                 FormatValue(report_.history.restarts_detected), Target(kResets));
-    AppendSample(Name(kResets), {{"target", target_}, {"cause", "decrease"}},
-                 FormatValue(report_.history.counter_resets), Target(kResets));
+                 FormatValue(status.restarts_total), Target(kResets));
+    AppendSample(Name(kResets), {{"target", target_}, {"cause", "metrics_reset"}},
+                 FormatValue(status.metrics_resets_total), Target(kResets));
   }
 
  private:
   std::string* Family(size_t index) { return &page_->families[index]; }
-  size_t TargetIndex(TargetFamily family) const { return layout_.signal_count() + 2 + family; }
+  size_t TargetIndex(TargetFamily family) const { return layout_.signal_count() + 3 + family; }
   std::string* Target(TargetFamily family) { return Family(TargetIndex(family)); }
   const std::string& Name(TargetFamily family) const {
     return layout_.families()[TargetIndex(family)].name;
@@ -165,6 +175,11 @@ PageLayout::PageLayout(const config::Config& config) {
                        "Fraction of the trailing window during which every scheduled poll of the "
                        "target succeeded; window counts are complete only at 1.",
                        FamilyType::kGauge});
+  families_.push_back({"vmq_window_uncovered_seconds",
+                       "Time in the trailing window during which the exporter did not watch the "
+                       "target (no poll, a failed poll, or polls too far apart): events in it "
+                       "may be missing from the window counts.",
+                       FamilyType::kGauge});
   families_.push_back(
       {"vmq_alert_state",
        "State of each alert of config.yaml alerts: per target, node and MQTT version, "
@@ -182,6 +197,7 @@ TargetPage RenderTargetPage(const PageLayout& layout, const TargetReport& report
   PartWriter writer(layout, report, &page);
   writer.Signals();
   writer.Coverage();
+  writer.Uncovered();
   writer.AlertStates();
   writer.TargetFamilies();
   return page;
