@@ -229,20 +229,20 @@ bool TargetRuntime::DetectReset(const signals::SelectedPage& page) {
   const size_t over_cap = resets_.stats().over_cap;
   if (over_cap > 0 && !last_counters_over_cap_) {
     context_->logger.Warn("not watching every counter of the page for resets: too many",
-                         {{"target", name_},
-                          {"counters", std::to_string(readings.size())},
-                          {"max_counters", std::to_string(window::ResetDetector::kMaxCounters)}});
+                          {{"target", name_},
+                           {"counters", std::to_string(readings.size())},
+                           {"max_counters", std::to_string(window::ResetDetector::kMaxCounters)}});
   }
   last_counters_over_cap_ = over_cap > 0;
   if (check.verdict == window::ResetVerdict::kNone) return false;
   if (check.verdict == window::ResetVerdict::kRestart) {
     ++status_.restarts_total;
     context_->logger.Info("node restarted: every counter starts again from zero",
-                         {{"target", name_}, {"node", page.node}, {"evidence", check.evidence}});
+                          {{"target", name_}, {"node", page.node}, {"evidence", check.evidence}});
   } else {
     ++status_.metrics_resets_total;
     context_->logger.Info("node's counters were reset: every counter starts again from zero",
-                         {{"target", name_}, {"node", page.node}, {"evidence", check.evidence}});
+                          {{"target", name_}, {"node", page.node}, {"evidence", check.evidence}});
   }
   return true;
 }
