@@ -9,6 +9,7 @@
 
 #include "textformat/line_failure.h"
 #include "textformat/line_scan.h"
+#include "textformat/page_bits.h"
 #include "textformat/parser.h"
 
 namespace vmq::textformat::detail {
@@ -32,6 +33,10 @@ class SampleLineParser {
   // `sample` as ParseAnyLine would; it returns false on anything else, leaving the line to
   // ParseAnyLine, the one that knows the whole grammar and every error.
   bool ReadsCanonicalLine(std::string_view line, Sample& sample);
+  // ReadsCanonicalLine for the line [begin, end) of bits.page(), found with the chunk's class
+  // bits instead of block scans: the whole line in the loaded chunk, no rare byte in it (the
+  // caller's check), and also declining a metric name with ':'. It needs no padding.
+  bool ReadsCanonicalLine(const PageBits& bits, size_t begin, size_t end, Sample& sample);
   std::optional<LineFailure> ParseAnyLine(std::string_view line, const LineScan& scan, bool padded,
                                           Sample& sample);
 
