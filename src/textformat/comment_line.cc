@@ -75,7 +75,8 @@ bool SameBytes(const char* at, std::string_view expected) {
 }  // namespace
 
 // Each step is what ParseHelp and ParseType do on the same bytes, minus what cannot occur here.
-bool ReadsCanonicalComment(const PageBits& bits, size_t begin, size_t end, Handler& handler) {
+[[VMQ_PAGE_BITS_TARGET]] bool ReadsCanonicalComment(const PageBits& bits, size_t begin, size_t end,
+                                                    Handler& handler) {
   const char* const data = bits.page().data();
   const size_t name_begin = begin + 7;  // past `# HELP ` or `# TYPE `
   if (end <= name_begin || data[begin + 1] != ' ' || data[begin + 6] != ' ' ||

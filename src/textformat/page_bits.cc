@@ -72,7 +72,10 @@ namespace {
   }
 }
 
-bool CpuHasAvx2() { return __builtin_cpu_supports("avx2"); }
+bool CpuHasPageBits() {
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+         __builtin_cpu_supports("bmi2");
+}
 
 #else
 
@@ -80,21 +83,16 @@ void ClassifyWordsAvx2(const char* bytes, size_t words, ByteClassWord* out) {
   for (size_t w = 0; w < words; ++w) out[w] = ClassifyBytewise(bytes + 64 * w, 64);
 }
 
-bool CpuHasAvx2() { return false; }
+bool CpuHasPageBits() { return false; }
 
 #endif
 
-void PageBits::Load(size_t base) {
+[[VMQ_PAGE_BITS_TARGET]] void PageBits::Load(size_t base) {
   base_ = base;
   const size_t size = page_.size();
   const size_t available = size > base ? size - base : 0;
   const size_t whole = std::min(available / 64, words_.size());
-  if (avx2_) {
-    ClassifyWordsAvx2(page_.data() + base, whole, words_.data());
-  } else {
-    for (size_t w = 0; w < whole; ++w)
-      words_[w] = ClassifyBytewise(page_.data() + base + 64 * w, 64);
-  }
+  ClassifyWordsAvx2(page_.data() + base, whole, words_.data());
   for (size_t w = whole; w < words_.size(); ++w) {
     const size_t begin = 64 * w;
     words_[w] = begin < available ? ClassifyBytewise(page_.data() + base + begin, available - begin)

@@ -6,8 +6,8 @@
 // find a line's end, a name's end or a label value's closing quote by a shift and a
 // count-trailing-zeros on those bits instead of a loop over 16-byte blocks whose exit depends
 // on the token's length (the branch the per-line scanners mispredicted on nearly every
-// token). Used only where the CPU has AVX2 (CpuHasAvx2); elsewhere the parser keeps its
-// per-line SSE2 scans (line_scan.h, scan.h), and the two give the same results (tests).
+// token). Used only where the CPU has AVX2 and BMI2 (CpuHasPageBits); elsewhere the parser keeps
+// its per-line SSE2 scans (line_scan.h, scan.h), and the two give the same results (tests).
 
 #include <array>
 #include <bit>
@@ -43,10 +43,21 @@ struct ByteClassWord {
 // beyond `count` are those of bytes past the end of the page: non_name, nothing else.
 ByteClassWord ClassifyBytewise(const char* bytes, size_t count);
 
-// The same for `words` whole words (64 * words bytes) at `bytes`. Call only when CpuHasAvx2.
+// The same for `words` whole words (64 * words bytes) at `bytes`. Call only when
+// CpuHasPageBits.
 void ClassifyWordsAvx2(const char* bytes, size_t words, ByteClassWord* out);
 
-bool CpuHasAvx2();
+// AVX2 for the classifier, BMI1/BMI2 for the searches (tzcnt, and shifts that leave the
+// count register alone: the page-bits code runs out of registers without them). Every CPU
+// with AVX2 so far has both.
+bool CpuHasPageBits();
+
+// On the functions that use the page bits; they run only where CpuHasPageBits.
+#if defined(__x86_64__) || defined(__i386__)
+#define VMQ_PAGE_BITS_TARGET gnu::target("avx2,bmi,bmi2")
+#else
+#define VMQ_PAGE_BITS_TARGET
+#endif
 
 // The classes of one chunk of a page, [base, base + kChunkBytes) with base a multiple of 64,
 // and the searches on them. A line whose '\n' lies in the chunk can be read entirely from it;
@@ -58,10 +69,9 @@ class PageBits {
   static constexpr size_t kWords = 128;
   static constexpr size_t kChunkBytes = 64 * kWords;
 
-  // `avx2`: classify with ClassifyWordsAvx2 (else bytewise; for tests on other CPUs).
-  PageBits(std::string_view page, bool avx2) : page_(page), avx2_(avx2) {}
+  explicit PageBits(std::string_view page) : page_(page) {}
 
-  void Load(size_t base);
+  [[VMQ_PAGE_BITS_TARGET]] void Load(size_t base);
   size_t base() const { return base_; }
   // Positions below the limit are in the chunk.
   size_t limit() const { return base_ + kChunkBytes; }
@@ -106,7 +116,6 @@ class PageBits {
 
  private:
   std::string_view page_;
-  bool avx2_;
   size_t base_ = 0;
   // Two words more than the chunk: Window128 at the chunk's last position reads them.
   std::array<ByteClassWord, kWords + 2> words_{};

@@ -7,12 +7,12 @@
 
 namespace vmq::textformat::detail {
 
-// The ways Parse can read a page, all with the same results: Parse takes kBitsAvx2 where the
-// CPU has AVX2 and kByLine elsewhere; tests and the differential fuzz target run each.
+// The two ways Parse can read a page, with the same results: Parse takes kPageBits where the
+// CPU allows (CpuHasPageBits) and kByLine elsewhere; tests and the differential fuzz target
+// run both.
 enum class ParsePath {
-  kByLine,        // per-line SSE2 scans (line_scan.h, scan.h)
-  kBitsBytewise,  // page_bits.h with the bytewise classifier (any CPU; slow)
-  kBitsAvx2,      // page_bits.h with the AVX2 classifier; only where CpuHasAvx2()
+  kByLine,    // per-line SSE2 scans (line_scan.h, scan.h)
+  kPageBits,  // page_bits.h; taken as kByLine where the CPU lacks AVX2 or BMI2
 };
 
 ParseStats ParseWith(ParsePath path, std::string_view page, Handler& handler,

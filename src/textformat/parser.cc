@@ -29,8 +29,8 @@ class PageParser {
   // The same with the class bits of page_bits.h: lines as exporters write them are read by
   // the fast paths, any other line (and any line with a rare byte, or longer than a chunk)
   // as RunByLine reads it.
-  [[gnu::flatten]] ParseStats RunWithBits(std::string_view page, bool avx2) {
-    detail::PageBits bits(page, avx2);
+  [[gnu::flatten, VMQ_PAGE_BITS_TARGET]] ParseStats RunWithBits(std::string_view page) {
+    detail::PageBits bits(page);
     const char* const data = page.data();
     size_t start = 0;
     bits.Load(0);
@@ -71,7 +71,7 @@ class PageParser {
  private:
   // The first '\n' at or after `start`, usually within 128 bytes: found without a branch on
   // whether it is in the first 64 (half the lines of a real page are longer).
-  static size_t FindNewline(const detail::PageBits& bits, size_t start) {
+  [[VMQ_PAGE_BITS_TARGET]] static size_t FindNewline(const detail::PageBits& bits, size_t start) {
     const unsigned offset =
         detail::CountTrailingZeros128(bits.Window128<&detail::ByteClassWord::newline>(start));
     if (offset < 128) [[likely]]
@@ -93,7 +93,8 @@ class PageParser {
 
   // A sample line or a HELP/TYPE line as exporters write them, read and handed on; false
   // for any other line, which has not been touched then.
-  bool ReadsCanonicalLine(const detail::PageBits& bits, size_t begin, size_t end) {
+  [[VMQ_PAGE_BITS_TARGET]] bool ReadsCanonicalLine(const detail::PageBits& bits, size_t begin,
+                                                   size_t end) {
     const char first = bits.page()[begin];
     if (first == '#') return detail::ReadsCanonicalComment(bits, begin, end, handler_);
     if (!samples_.ReadsCanonicalLine(bits, begin, end, sample_)) return false;
@@ -145,23 +146,14 @@ namespace detail {
 ParseStats ParseWith(ParsePath path, std::string_view page, Handler& handler,
                      const ParseLimits& limits) {
   PageParser parser(handler, limits);
-  switch (path) {
-    case ParsePath::kByLine:
-      return parser.RunByLine(page);
-    case ParsePath::kBitsBytewise:
-      return parser.RunWithBits(page, false);
-    case ParsePath::kBitsAvx2:
-      return parser.RunWithBits(page, true);
-  }
+  if (path == ParsePath::kPageBits && CpuHasPageBits()) return parser.RunWithBits(page);
   return parser.RunByLine(page);
 }
 
 }  // namespace detail
 
 ParseStats Parse(std::string_view page, Handler& handler, const ParseLimits& limits) {
-  return detail::ParseWith(
-      detail::CpuHasAvx2() ? detail::ParsePath::kBitsAvx2 : detail::ParsePath::kByLine, page,
-      handler, limits);
+  return detail::ParseWith(detail::ParsePath::kPageBits, page, handler, limits);
 }
 
 }  // namespace vmq::textformat

@@ -99,8 +99,8 @@ std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, const 
 // the line's quotes taken in pairs (no backslash, so none is escaped), and the bytes around
 // them are checked, rather than each token being searched for from where the previous one
 // ended (a chain of dependent loads and shifts per token).
-[[gnu::flatten]] bool SampleLineParser::ReadsCanonicalLine(const PageBits& bits, size_t begin,
-                                                           size_t end, Sample& sample) {
+[[gnu::flatten, VMQ_PAGE_BITS_TARGET]] bool SampleLineParser::ReadsCanonicalLine(
+    const PageBits& bits, size_t begin, size_t end, Sample& sample) {
   constexpr size_t kMaxLine = 127;  // the quotes in one 128-bit word; longer lines decline
   Reset();
   const char* const line = bits.page().data() + begin;
