@@ -153,7 +153,10 @@ std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, const 
   ++pos;
   // The value runs to the end of the line: a token with a blank in it is no number, so
   // ParseSampleValue refuses it (and the general parser finds the timestamp or the error).
-  if (!ParseSampleValue(std::string_view(line + pos, length - pos), sample.value, sample.integer)) {
+  const std::string_view value_token(line + pos, length - pos);
+  const bool in_word = bits.page().size() - (begin + pos) >= 8;
+  if (!(in_word ? ParseSampleValueInWord(value_token, sample.value, sample.integer)
+                : ParseSampleValue(value_token, sample.value, sample.integer))) {
     return false;
   }
   sample.labels = labels_;
