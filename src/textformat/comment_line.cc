@@ -1,7 +1,5 @@
 #include "textformat/comment_line.h"
 
-#include <cstring>
-
 #include "textformat/scan.h"
 
 namespace vmq::textformat::detail {
@@ -44,15 +42,6 @@ std::optional<LineFailure> ParseHelp(std::string_view line, size_t pos, bool has
   return std::nullopt;
 }
 
-std::optional<MetricType> TypeFromName(std::string_view name) {
-  if (name == "counter") return MetricType::kCounter;
-  if (name == "gauge") return MetricType::kGauge;
-  if (name == "histogram") return MetricType::kHistogram;
-  if (name == "summary") return MetricType::kSummary;
-  if (name == "untyped") return MetricType::kUntyped;
-  return std::nullopt;
-}
-
 std::optional<LineFailure> ParseType(std::string_view line, size_t pos, bool padded,
                                      Handler& handler) {
   std::string_view name;
@@ -68,42 +57,15 @@ std::optional<LineFailure> ParseType(std::string_view line, size_t pos, bool pad
   return std::nullopt;
 }
 
-bool SameBytes(const char* at, std::string_view expected) {
-  return std::memcmp(at, expected.data(), expected.size()) == 0;
-}
-
 }  // namespace
 
-// Each step is what ParseHelp and ParseType do on the same bytes, minus what cannot occur here.
-[[VMQ_PAGE_BITS_TARGET]] bool ReadsCanonicalComment(const PageBits& bits, size_t begin, size_t end,
-                                                    Handler& handler) {
-  const char* const data = bits.page().data();
-  const size_t name_begin = begin + 7;  // past `# HELP ` or `# TYPE `
-  if (end <= name_begin || data[begin + 1] != ' ' || data[begin + 6] != ' ' ||
-      !HasClass(data[name_begin], kNameStart)) {
-    return false;
-  }
-  const size_t name_end = bits.NameEnd(name_begin + 1);
-  const std::string_view name(data + name_begin, name_end - name_begin);
-  if (SameBytes(data + begin + 2, "HELP")) {
-    if (name_end == end) {
-      handler.OnHelp(name, {});
-      return true;
-    }
-    if (!IsBlank(data[name_end])) return false;
-    size_t text = name_end + 1;
-    while (text < end && IsBlank(data[text])) ++text;
-    handler.OnHelp(name, std::string_view(data + text, end - text));
-    return true;
-  }
-  if (!SameBytes(data + begin + 2, "TYPE") || name_end == end || data[name_end] != ' ') {
-    return false;
-  }
-  const std::optional<MetricType> type =
-      TypeFromName(std::string_view(data + name_end + 1, end - name_end - 1));
-  if (!type) return false;
-  handler.OnType(name, *type);
-  return true;
+std::optional<MetricType> TypeFromName(std::string_view name) {
+  if (name == "counter") return MetricType::kCounter;
+  if (name == "gauge") return MetricType::kGauge;
+  if (name == "histogram") return MetricType::kHistogram;
+  if (name == "summary") return MetricType::kSummary;
+  if (name == "untyped") return MetricType::kUntyped;
+  return std::nullopt;
 }
 
 // Flattened: the cursor its helpers share by reference then lives in a register.

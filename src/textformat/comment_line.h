@@ -23,8 +23,11 @@ std::optional<LineFailure> ParseCommentLine(std::string_view line, bool has_back
 // or `# TYPE name type` with single blanks, a name without ':', no rare byte in the line (the
 // caller's check) and the whole line in the loaded chunk. Sends what ParseCommentLine would
 // and returns true; returns false, having sent nothing, on anything else, which the caller
-// leaves to ParseCommentLine.
-bool ReadsCanonicalComment(const PageBits& bits, size_t begin, size_t end, Handler& handler);
+// leaves to ParseCommentLine. Defined in page_bits_readers.h, so that the page loop inlines it.
+inline bool ReadsCanonicalComment(const PageBits& bits, size_t begin, size_t end, Handler& handler);
+
+// The type a TYPE line names (`counter`, ...), exactly as written; nullopt for any other word.
+std::optional<MetricType> TypeFromName(std::string_view name);
 
 }  // namespace vmq::textformat::detail
 

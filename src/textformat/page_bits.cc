@@ -37,7 +37,7 @@ namespace {
 }  // namespace
 
 [[gnu::target("avx2")]] void ClassifyWordsAvx2(const char* bytes, size_t words,
-                                               ByteClassWord* out) {
+                                               uint64_t* const out[kByteClasses]) {
   const __m256i newline = _mm256_set1_epi8('\n');
   const __m256i quote = _mm256_set1_epi8('"');
   const __m256i backslash = _mm256_set1_epi8('\\');
@@ -67,8 +67,10 @@ namespace {
       name |= TopBits(is_name) << at;
       word.rare |= TopBits(is_rare) << at;
     }
-    word.non_name = ~name;
-    out[w] = word;
+    out[static_cast<int>(ByteClass::kNewline)][w] = word.newline;
+    out[static_cast<int>(ByteClass::kQuote)][w] = word.quote;
+    out[static_cast<int>(ByteClass::kNonName)][w] = ~name;
+    out[static_cast<int>(ByteClass::kRare)][w] = word.rare;
   }
 }
 
@@ -79,8 +81,14 @@ bool CpuHasPageBits() {
 
 #else
 
-void ClassifyWordsAvx2(const char* bytes, size_t words, ByteClassWord* out) {
-  for (size_t w = 0; w < words; ++w) out[w] = ClassifyBytewise(bytes + 64 * w, 64);
+void ClassifyWordsAvx2(const char* bytes, size_t words, uint64_t* const out[kByteClasses]) {
+  for (size_t w = 0; w < words; ++w) {
+    const ByteClassWord word = ClassifyBytewise(bytes + 64 * w, 64);
+    out[0][w] = word.newline;
+    out[1][w] = word.quote;
+    out[2][w] = word.non_name;
+    out[3][w] = word.rare;
+  }
 }
 
 bool CpuHasPageBits() { return false; }
@@ -91,15 +99,23 @@ bool CpuHasPageBits() { return false; }
   base_ = base;
   const size_t size = page_.size();
   const size_t available = size > base ? size - base : 0;
-  const size_t whole = std::min(available / 64, words_.size());
-  ClassifyWordsAvx2(page_.data() + base, whole, words_.data());
-  for (size_t w = whole; w < words_.size(); ++w) {
+  const size_t words = bits_[0].size();
+  const size_t whole = std::min(available / 64, words);
+  uint64_t* const out[kByteClasses] = {bits_[0].data(), bits_[1].data(), bits_[2].data(),
+                                       bits_[3].data()};
+  ClassifyWordsAvx2(page_.data() + base, whole, out);
+  for (size_t w = whole; w < words; ++w) {
     const size_t begin = 64 * w;
-    words_[w] = begin < available ? ClassifyBytewise(page_.data() + base + begin, available - begin)
-                                  : ByteClassWord{0, 0, ~uint64_t{0}, 0};
+    const ByteClassWord word =
+        begin < available ? ClassifyBytewise(page_.data() + base + begin, available - begin)
+                          : ByteClassWord{0, 0, ~uint64_t{0}, 0};
+    bits_[0][w] = word.newline;
+    bits_[1][w] = word.quote;
+    bits_[2][w] = word.non_name;
+    bits_[3][w] = word.rare;
   }
-  if (available < 64 * words_.size()) {
-    words_[available / 64].newline |= uint64_t{1} << (available % 64);
+  if (available < 64 * words) {
+    bits_[static_cast<int>(ByteClass::kNewline)][available / 64] |= uint64_t{1} << (available % 64);
   }
 }
 

@@ -13,6 +13,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace vmq::textformat::detail {
@@ -21,21 +22,31 @@ namespace vmq::textformat::detail {
 // -Wpedantic quiet).
 __extension__ typedef unsigned __int128 Bits128;
 
-// Trailing zeros of a 128-bit word (128 for 0), without a branch on which half holds them.
+// Trailing zeros of a 128-bit word (128 for 0), without a branch on which half holds them
+// (which half it is varies from line to line).
 inline unsigned CountTrailingZeros128(Bits128 bits) {
   const auto low = static_cast<uint64_t>(bits);
   const auto high = static_cast<uint64_t>(bits >> 64);
-  const unsigned low_zeros = static_cast<unsigned>(std::countr_zero(low));
-  const unsigned high_zeros = static_cast<unsigned>(std::countr_zero(high));
-  return low != 0 ? low_zeros : 64 + high_zeros;
+  const auto low_zeros = static_cast<unsigned>(std::countr_zero(low));  // 64 for 0
+  const auto high_zeros = static_cast<unsigned>(std::countr_zero(high));
+  return low_zeros + (high_zeros & -static_cast<unsigned>(low == 0));
 }
 
-// The classes of 64 consecutive bytes of a page: bit i stands for byte i.
+// The classes a byte can have here.
+enum class ByteClass {
+  kNewline,  // '\n'
+  kQuote,    // '"'
+  kNonName,  // not in [a-zA-Z0-9_]; ':' included, the fast paths decline it
+  kRare,     // NUL, '\\' or >= 0x80: a line with one goes the per-line way
+};
+inline constexpr int kByteClasses = 4;
+
+// The classes of 64 consecutive bytes: bit i stands for byte i.
 struct ByteClassWord {
-  uint64_t newline = 0;   // '\n'
-  uint64_t quote = 0;     // '"'
-  uint64_t non_name = 0;  // not in [a-zA-Z0-9_]; ':' included, the fast paths decline it
-  uint64_t rare = 0;      // NUL, '\\' or >= 0x80: a line with one goes the per-line way
+  uint64_t newline = 0;
+  uint64_t quote = 0;
+  uint64_t non_name = 0;
+  uint64_t rare = 0;
 };
 
 // The classes of bytes[0, count), count <= 64, one byte at a time: the reference the AVX2
@@ -43,9 +54,9 @@ struct ByteClassWord {
 // beyond `count` are those of bytes past the end of the page: non_name, nothing else.
 ByteClassWord ClassifyBytewise(const char* bytes, size_t count);
 
-// The same for `words` whole words (64 * words bytes) at `bytes`. Call only when
-// CpuHasPageBits.
-void ClassifyWordsAvx2(const char* bytes, size_t words, ByteClassWord* out);
+// The same for `words` whole words (64 * words bytes) at `bytes`, word w of class c going to
+// out[c][w]. Call only when CpuHasPageBits.
+void ClassifyWordsAvx2(const char* bytes, size_t words, uint64_t* const out[kByteClasses]);
 
 // AVX2 for the classifier, BMI1/BMI2 for the searches (tzcnt, and shifts that leave the
 // count register alone: the page-bits code runs out of registers without them). Every CPU
@@ -69,6 +80,10 @@ class PageBits {
   static constexpr size_t kWords = 128;
   static constexpr size_t kChunkBytes = 64 * kWords;
 
+  // A window covers at least this many bytes: a load of 8 bytes of bits at the window's byte,
+  // shifted by its bit, has 57 to 64 of them; more than 56 are not relied on.
+  static constexpr size_t kWindowBytes = 56;
+
   explicit PageBits(std::string_view page) : page_(page) {}
 
   [[VMQ_PAGE_BITS_TARGET]] void Load(size_t base);
@@ -76,27 +91,35 @@ class PageBits {
   // Positions below the limit are in the chunk.
   size_t limit() const { return base_ + kChunkBytes; }
   std::string_view page() const { return page_; }
-  const ByteClassWord& word(size_t index) const { return words_[index]; }
-
-  // The class bits of the 64 bytes from `pos` (base <= pos < limit + 64).
-  template <uint64_t ByteClassWord::*kClass>
-  uint64_t Window(size_t pos) const {
-    const size_t offset = pos - base_;
-    const size_t index = offset / 64;
-    const unsigned shift = offset % 64;
-    // The second word's part is shifted in two steps so that shift 0 needs no branch.
-    return (words_[index].*kClass >> shift) | ((words_[index + 1].*kClass << 1) << (63 - shift));
+  ByteClassWord word(size_t index) const {
+    return {bits_[0][index], bits_[1][index], bits_[2][index], bits_[3][index]};
   }
 
-  // The same for the 128 bytes from `pos` (base <= pos < limit).
-  template <uint64_t ByteClassWord::*kClass>
+  // The class bits of the bytes from `pos` (base <= pos < limit + 64): bits 0 to 55 are those
+  // of bytes pos to pos + 55, each higher bit either its byte's or 0 (the bytes of the words
+  // in memory are in bit order: x86 is little-endian). One load and a shift,
+  // which is what makes the searches below cheaper than a loop over bytes or blocks.
+  template <ByteClass kClass>
+  uint64_t Window(size_t pos) const {
+    const size_t offset = pos - base_;
+    uint64_t bits = 0;
+    std::memcpy(&bits,
+                reinterpret_cast<const char*>(bits_[static_cast<int>(kClass)].data()) + offset / 8,
+                sizeof(bits));
+    return bits >> (offset % 8);
+  }
+
+  // The class bits of the 128 bytes from `pos` (base <= pos < limit), from three windows.
+  template <ByteClass kClass>
   Bits128 Window128(size_t pos) const {
-    return Window<kClass>(pos) | static_cast<Bits128>(Window<kClass>(pos + 64)) << 64;
+    return Window<kClass>(pos) |
+           static_cast<Bits128>(Window<kClass>(pos + kWindowBytes)) << kWindowBytes |
+           static_cast<Bits128>(Window<kClass>(pos + 2 * kWindowBytes)) << (2 * kWindowBytes);
   }
 
   // The first position at or after `pos` (< limit) whose byte is in the class, or `end` when
   // there is none before `end` (<= limit).
-  template <uint64_t ByteClassWord::*kClass>
+  template <ByteClass kClass>
   size_t Find(size_t pos, size_t end) const {
     while (true) {
       const uint64_t bits = Window<kClass>(pos);
@@ -104,7 +127,7 @@ class PageBits {
         const size_t found = pos + static_cast<size_t>(std::countr_zero(bits));
         return found < end ? found : end;
       }
-      pos += 64;
+      pos += kWindowBytes;
       if (pos >= end) return end;
     }
   }
@@ -112,13 +135,14 @@ class PageBits {
   // The end of the name that starts before `pos`: the first byte at or after `pos` that is not
   // in [a-zA-Z0-9_]. Never beyond the end of the line holding `pos` (its '\n', '\r' or the
   // page's end are not name bytes), so within the chunk when that line is.
-  size_t NameEnd(size_t pos) const { return Find<&ByteClassWord::non_name>(pos, limit()); }
+  size_t NameEnd(size_t pos) const { return Find<ByteClass::kNonName>(pos, limit()); }
 
  private:
   std::string_view page_;
   size_t base_ = 0;
-  // Two words more than the chunk: Window128 at the chunk's last position reads them.
-  std::array<ByteClassWord, kWords + 2> words_{};
+  // One array of words per class, four words more than the chunk: a Window128 at the chunk's
+  // last position reads into them.
+  std::array<std::array<uint64_t, kWords + 4>, kByteClasses> bits_{};
 };
 
 }  // namespace vmq::textformat::detail

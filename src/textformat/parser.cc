@@ -6,6 +6,7 @@
 #include "textformat/line_failure.h"
 #include "textformat/line_scan.h"
 #include "textformat/page_bits.h"
+#include "textformat/page_bits_readers.h"
 #include "textformat/parse_path.h"
 #include "textformat/sample_line.h"
 #include "textformat/scan.h"
@@ -34,23 +35,23 @@ class PageParser {
     const char* const data = page.data();
     size_t start = 0;
     bits.Load(0);
-    size_t rare = bits.Find<&detail::ByteClassWord::rare>(0, bits.limit());
+    size_t rare = bits.Find<detail::ByteClass::kRare>(0, bits.limit());
     while (start < page.size()) {
       if (start >= bits.limit()) {
         bits.Load(start & ~size_t{63});
-        rare = bits.Find<&detail::ByteClassWord::rare>(start, bits.limit());
+        rare = bits.Find<detail::ByteClass::kRare>(start, bits.limit());
       }
       const size_t newline = FindNewline(bits, start);
       if (newline >= bits.limit()) [[unlikely]] {
         if (bits.base() != (start & ~size_t{63})) {
           bits.Load(start & ~size_t{63});
-          rare = bits.Find<&detail::ByteClassWord::rare>(start, bits.limit());
+          rare = bits.Find<detail::ByteClass::kRare>(start, bits.limit());
           continue;
         }
         start = ParseLineAt(page, start);  // longer than a chunk
         continue;
       }
-      if (rare < start) rare = bits.Find<&detail::ByteClassWord::rare>(start, bits.limit());
+      if (rare < start) rare = bits.Find<detail::ByteClass::kRare>(start, bits.limit());
       size_t end = newline;
       if (end > start && data[end - 1] == '\r') --end;
       if (rare < newline || end - start > limits_.max_line_bytes) [[unlikely]] {
@@ -70,14 +71,15 @@ class PageParser {
 
  private:
   // The first '\n' at or after `start`, usually within 128 bytes: found without a branch on
-  // whether it is in the first 64 (half the lines of a real page are longer).
+  // whether it is in the first window (half the lines of a real page are longer).
   [[VMQ_PAGE_BITS_TARGET]] static size_t FindNewline(const detail::PageBits& bits, size_t start) {
     const unsigned offset =
-        detail::CountTrailingZeros128(bits.Window128<&detail::ByteClassWord::newline>(start));
-    if (offset < 128) [[likely]]
+        detail::CountTrailingZeros128(bits.Window128<detail::ByteClass::kNewline>(start));
+    if (offset < 128) [[likely]] {
       return start + offset;
+    }
     if (start + 128 >= bits.limit()) return bits.limit();
-    return bits.Find<&detail::ByteClassWord::newline>(start + 128, bits.limit());
+    return bits.Find<detail::ByteClass::kNewline>(start + 128, bits.limit());
   }
 
   // Reads the line at `start` the per-line way; returns where the next line starts.

@@ -1,7 +1,5 @@
 #include "textformat/sample_line.h"
 
-#include <bit>
-
 #include "textformat/number.h"
 #include "textformat/scan.h"
 #include "textformat/utf8.h"
@@ -13,11 +11,6 @@ constexpr size_t kInitialLabelCapacity = 16;
 
 LineFailure UnterminatedLabelSet(std::string_view line, size_t brace) {
   return LineFailure("unterminated label set", line.substr(brace));
-}
-
-// A bit chosen by a non-empty name's length and first byte.
-uint64_t NameBit(std::string_view name) {
-  return uint64_t{1} << ((name.size() * 7 + static_cast<unsigned char>(name.front())) & 63);
 }
 
 // The bytes from `begin` up to the next blank, to show where a token went wrong.
@@ -88,75 +81,6 @@ std::optional<LineFailure> SampleLineParser::Parse(std::string_view line, const 
   ++pos;
   const std::string_view value_token = ScanUntilBlank(line, pos, true);
   if (pos != line.size() || !ParseSampleValue(value_token, sample.value, sample.integer)) {
-    return false;
-  }
-  sample.labels = labels_;
-  sample.timestamp_ms.reset();
-  return true;
-}
-
-// The steps of the one above, found on the class bits of the line: the label values are
-// the line's quotes taken in pairs (no backslash, so none is escaped), and the bytes around
-// them are checked, rather than each token being searched for from where the previous one
-// ended (a chain of dependent loads and shifts per token).
-[[gnu::flatten, VMQ_PAGE_BITS_TARGET]] bool SampleLineParser::ReadsCanonicalLine(
-    const PageBits& bits, size_t begin, size_t end, Sample& sample) {
-  constexpr size_t kMaxLine = 127;  // the quotes in one 128-bit word; longer lines decline
-  Reset();
-  const char* const line = bits.page().data() + begin;
-  const size_t length = end - begin;
-  if (length > kMaxLine || !HasClass(line[0], kNameStart)) return false;
-  // The byte at `length` is a '\r', '\n' or past the page: not a name byte.
-  size_t pos = static_cast<size_t>(std::countr_zero(bits.Window<&ByteClassWord::non_name>(begin)));
-  if (pos + 1 >= length) return false;
-  sample.name = std::string_view(line, pos);
-  if (line[pos] == '{') {
-    Bits128 quotes =
-        bits.Window128<&ByteClassWord::quote>(begin) & ((static_cast<Bits128>(1) << length) - 1);
-    size_t name_begin = pos + 1;
-    while (true) {
-      const size_t open = CountTrailingZeros128(quotes);
-      quotes &= quotes - 1;
-      const size_t close = CountTrailingZeros128(quotes);
-      quotes &= quotes - 1;
-      // `name="value"`: the name runs from name_begin up to the '=' before the first quote.
-      if (close >= length || open < name_begin + 2 || line[open - 1] != '=' ||
-          !HasClass(line[name_begin], kNameStart)) {
-        return false;
-      }
-      const size_t name_length = open - 1 - name_begin;
-      if (name_length >= 64) return false;
-      const uint64_t others = bits.Window<&ByteClassWord::non_name>(begin + name_begin) &
-                              ((uint64_t{1} << name_length) - 1);
-      if (others != 0) return false;
-      const std::string_view name(line + name_begin, name_length);
-      const uint64_t name_bit = NameBit(name);
-      if ((label_name_bits_ & name_bit) != 0) {
-        for (const Label& label : labels_) {
-          if (label.name == name) return false;
-        }
-      }
-      if (labels_.size() >= max_labels_) return false;
-      labels_.push_back({name, std::string_view(line + open + 1, close - open - 1)});
-      label_name_bits_ |= name_bit;
-      pos = close + 1;
-      if (pos >= length) return false;
-      if (line[pos] == '}') break;
-      if (line[pos] != ',') return false;
-      name_begin = pos + 1;
-    }
-    ++pos;
-  }
-  if (pos + 1 >= length || line[pos] != ' ' || IsBlank(line[pos + 1]) || line[pos + 1] == '{') {
-    return false;
-  }
-  ++pos;
-  // The value runs to the end of the line: a token with a blank in it is no number, so
-  // ParseSampleValue refuses it (and the general parser finds the timestamp or the error).
-  const std::string_view value_token(line + pos, length - pos);
-  const bool in_word = bits.page().size() - (begin + pos) >= 8;
-  if (!(in_word ? ParseSampleValueInWord(value_token, sample.value, sample.integer)
-                : ParseSampleValue(value_token, sample.value, sample.integer))) {
     return false;
   }
   sample.labels = labels_;

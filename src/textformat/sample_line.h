@@ -14,6 +14,14 @@
 
 namespace vmq::textformat::detail {
 
+// A bit chosen by a non-empty label name's length, first and last byte: the names of a real
+// page's lines (node, mqtt_version, reason_code, group, le, ...) each get their own.
+inline uint64_t NameBit(std::string_view name) {
+  return uint64_t{1} << ((name.size() * 7 + static_cast<unsigned char>(name.front()) +
+                          3 * static_cast<unsigned char>(name.back())) &
+                         63);
+}
+
 // Parses `name[{labels}] value [timestamp]` lines. One instance serves a whole page so that
 // its label vector and unescape buffer are allocated once, not per sample.
 class SampleLineParser {
@@ -35,8 +43,9 @@ class SampleLineParser {
   bool ReadsCanonicalLine(std::string_view line, Sample& sample);
   // ReadsCanonicalLine for the line [begin, end) of bits.page(), found with the chunk's class
   // bits instead of block scans: the whole line in the loaded chunk, no rare byte in it (the
-  // caller's check), and also declining a metric name with ':'. It needs no padding.
-  bool ReadsCanonicalLine(const PageBits& bits, size_t begin, size_t end, Sample& sample);
+  // caller's check), and also declining a metric name with ':'. It needs no padding. Defined
+  // in page_bits_readers.h, so that the page loop inlines it.
+  inline bool ReadsCanonicalLine(const PageBits& bits, size_t begin, size_t end, Sample& sample);
   std::optional<LineFailure> ParseAnyLine(std::string_view line, const LineScan& scan, bool padded,
                                           Sample& sample);
 

@@ -1,0 +1,131 @@
+#ifndef VMQ_TEXTFORMAT_PAGE_BITS_READERS_H_
+#define VMQ_TEXTFORMAT_PAGE_BITS_READERS_H_
+
+// The fast paths of the page-bits way (page_bits.h) for the two kinds of line a real page is
+// made of, inline so that the page loop (parser.cc, its only user) has them in one function,
+// with the page's cursors in registers. Declared in sample_line.h and comment_line.h.
+
+#include <bit>
+#include <cstring>
+
+#include "textformat/comment_line.h"
+#include "textformat/number.h"
+#include "textformat/page_bits.h"
+#include "textformat/sample_line.h"
+#include "textformat/scan.h"
+
+namespace vmq::textformat::detail {
+
+// The steps of the one above, found on the class bits of the line: the label values are
+// the line's quotes taken in pairs (no backslash, so none is escaped), and the bytes around
+// them are checked, rather than each token being searched for from where the previous one
+// ended (a chain of dependent loads and shifts per token).
+[[VMQ_PAGE_BITS_TARGET]] inline bool SampleLineParser::ReadsCanonicalLine(const PageBits& bits,
+                                                                          size_t begin, size_t end,
+                                                                          Sample& sample) {
+  constexpr size_t kMaxLine = 127;                         // the line's quotes in one Window128
+  constexpr size_t kMaxName = PageBits::kWindowBytes - 1;  // names in one Window
+  Reset();
+  const char* const line = bits.page().data() + begin;
+  const size_t length = end - begin;
+  if (length > kMaxLine || !HasClass(line[0], kNameStart)) return false;
+  // The byte at `length` is a '\r', '\n' or past the page: not a name byte.
+  size_t pos = static_cast<size_t>(std::countr_zero(bits.Window<ByteClass::kNonName>(begin)));
+  if (pos > kMaxName || pos + 1 >= length) return false;
+  sample.name = std::string_view(line, pos);
+  if (line[pos] == '{') {
+    Bits128 quotes =
+        bits.Window128<ByteClass::kQuote>(begin) & ((static_cast<Bits128>(1) << length) - 1);
+    size_t name_begin = pos + 1;
+    while (true) {
+      const size_t open = CountTrailingZeros128(quotes);
+      quotes &= quotes - 1;
+      const size_t close = CountTrailingZeros128(quotes);
+      quotes &= quotes - 1;
+      // `name="value"`: the name runs from name_begin up to the '=' before the first quote.
+      if (close >= length || open < name_begin + 2 || line[open - 1] != '=' ||
+          !HasClass(line[name_begin], kNameStart)) {
+        return false;
+      }
+      const size_t name_length = open - 1 - name_begin;
+      if (name_length > kMaxName) return false;
+      const uint64_t others =
+          bits.Window<ByteClass::kNonName>(begin + name_begin) & ((uint64_t{1} << name_length) - 1);
+      if (others != 0) return false;
+      const std::string_view name(line + name_begin, name_length);
+      const uint64_t name_bit = NameBit(name);
+      if ((label_name_bits_ & name_bit) != 0) {
+        for (const Label& label : labels_) {
+          if (label.name == name) return false;
+        }
+      }
+      if (labels_.size() >= max_labels_) return false;
+      labels_.push_back({name, std::string_view(line + open + 1, close - open - 1)});
+      label_name_bits_ |= name_bit;
+      pos = close + 1;
+      if (pos >= length) return false;
+      if (line[pos] == '}') break;
+      if (line[pos] != ',') return false;
+      name_begin = pos + 1;
+    }
+    ++pos;
+  }
+  if (pos + 1 >= length || line[pos] != ' ' || IsBlank(line[pos + 1]) || line[pos + 1] == '{') {
+    return false;
+  }
+  ++pos;
+  // The value runs to the end of the line: a token with a blank in it is no number, so
+  // ParseSampleValue refuses it (and the general parser finds the timestamp or the error).
+  const std::string_view value_token(line + pos, length - pos);
+  const bool in_word = bits.page().size() - (begin + pos) >= 8;
+  if (!(in_word ? ParseSampleValueInWord(value_token, sample.value, sample.integer)
+                : ParseSampleValue(value_token, sample.value, sample.integer))) {
+    return false;
+  }
+  sample.labels = labels_;
+  sample.timestamp_ms.reset();
+  return true;
+}
+
+inline bool SameBytes(const char* at, std::string_view expected) {
+  return std::memcmp(at, expected.data(), expected.size()) == 0;
+}
+
+// Each step is what ParseHelp and ParseType do on the same bytes, minus what cannot occur here.
+[[VMQ_PAGE_BITS_TARGET]] inline bool ReadsCanonicalComment(const PageBits& bits, size_t begin,
+                                                           size_t end, Handler& handler) {
+  const char* const data = bits.page().data();
+  const size_t name_begin = begin + 7;  // past `# HELP ` or `# TYPE `
+  if (end <= name_begin || data[begin + 1] != ' ' || data[begin + 6] != ' ' ||
+      !HasClass(data[name_begin], kNameStart)) {
+    return false;
+  }
+  // Names of up to 127 bytes without a branch on their length; longer ones searched on.
+  const unsigned name_length =
+      CountTrailingZeros128(bits.Window128<ByteClass::kNonName>(name_begin));
+  const size_t name_end = name_length < 128 ? name_begin + name_length : bits.NameEnd(name_begin);
+  const std::string_view name(data + name_begin, name_end - name_begin);
+  if (SameBytes(data + begin + 2, "HELP")) {
+    if (name_end == end) {
+      handler.OnHelp(name, {});
+      return true;
+    }
+    if (!IsBlank(data[name_end])) return false;
+    size_t text = name_end + 1;
+    while (text < end && IsBlank(data[text])) ++text;
+    handler.OnHelp(name, std::string_view(data + text, end - text));
+    return true;
+  }
+  if (!SameBytes(data + begin + 2, "TYPE") || name_end == end || data[name_end] != ' ') {
+    return false;
+  }
+  const std::optional<MetricType> type =
+      TypeFromName(std::string_view(data + name_end + 1, end - name_end - 1));
+  if (!type) return false;
+  handler.OnType(name, *type);
+  return true;
+}
+
+}  // namespace vmq::textformat::detail
+
+#endif  // VMQ_TEXTFORMAT_PAGE_BITS_READERS_H_
