@@ -16,57 +16,48 @@
 
 namespace vmq::textformat::detail {
 
-// The steps of the one above, found on the class bits of the line: the label values are
-// the line's quotes taken in pairs (no backslash, so none is escaped), and the bytes around
-// them are checked, rather than each token being searched for from where the previous one
-// ended (a chain of dependent loads and shifts per token).
+// The steps of ReadsCanonicalLine(line, sample) (sample_line.cc), each token's end found by
+// one window of class bits (a load and a shift) and a count of trailing zeros instead of a
+// loop over 16-byte blocks whose exit depends on the token's length.
 [[VMQ_PAGE_BITS_TARGET]] inline bool SampleLineParser::ReadsCanonicalLine(const PageBits& bits,
                                                                           size_t begin, size_t end,
                                                                           Sample& sample) {
-  constexpr size_t kMaxLine = 127;                         // the line's quotes in one Window128
-  constexpr size_t kMaxName = PageBits::kWindowBytes - 1;  // names in one Window
+  constexpr size_t kMaxName = PageBits::kWindowBytes - 1;  // names in one window; longer decline
   Reset();
   const char* const line = bits.page().data() + begin;
   const size_t length = end - begin;
-  if (length > kMaxLine || !HasClass(line[0], kNameStart)) return false;
+  if (!HasClass(line[0], kNameStart)) return false;
   // The byte at `length` is a '\r', '\n' or past the page: not a name byte.
   size_t pos = static_cast<size_t>(std::countr_zero(bits.Window<ByteClass::kNonName>(begin)));
   if (pos > kMaxName || pos + 1 >= length) return false;
   sample.name = std::string_view(line, pos);
   if (line[pos] == '{') {
-    Bits128 quotes =
-        bits.Window128<ByteClass::kQuote>(begin) & ((static_cast<Bits128>(1) << length) - 1);
-    size_t name_begin = pos + 1;
+    ++pos;
     while (true) {
-      const size_t open = CountTrailingZeros128(quotes);
-      quotes &= quotes - 1;
-      const size_t close = CountTrailingZeros128(quotes);
-      quotes &= quotes - 1;
-      // `name="value"`: the name runs from name_begin up to the '=' before the first quote.
-      if (close >= length || open < name_begin + 2 || line[open - 1] != '=' ||
-          !HasClass(line[name_begin], kNameStart)) {
+      if (pos >= length || !HasClass(line[pos], kNameStart)) return false;
+      const size_t name_begin = pos;
+      pos += static_cast<size_t>(std::countr_zero(bits.Window<ByteClass::kNonName>(begin + pos)));
+      if (pos - name_begin > kMaxName || pos + 1 >= length || line[pos] != '=' ||
+          line[pos + 1] != '"') {
         return false;
       }
-      const size_t name_length = open - 1 - name_begin;
-      if (name_length > kMaxName) return false;
-      const uint64_t others =
-          bits.Window<ByteClass::kNonName>(begin + name_begin) & ((uint64_t{1} << name_length) - 1);
-      if (others != 0) return false;
-      const std::string_view name(line + name_begin, name_length);
+      const std::string_view name(line + name_begin, pos - name_begin);
       const uint64_t name_bit = NameBit(name);
       if ((label_name_bits_ & name_bit) != 0) {
         for (const Label& label : labels_) {
           if (label.name == name) return false;
         }
       }
-      if (labels_.size() >= max_labels_) return false;
-      labels_.push_back({name, std::string_view(line + open + 1, close - open - 1)});
+      const size_t value_begin = pos + 2;
+      pos = bits.Find<ByteClass::kQuote>(begin + value_begin, end) - begin;
+      if (pos >= length || labels_.size() >= max_labels_) return false;
+      labels_.push_back({name, std::string_view(line + value_begin, pos - value_begin)});
       label_name_bits_ |= name_bit;
-      pos = close + 1;
+      ++pos;
       if (pos >= length) return false;
       if (line[pos] == '}') break;
       if (line[pos] != ',') return false;
-      name_begin = pos + 1;
+      ++pos;
     }
     ++pos;
   }
