@@ -91,10 +91,7 @@ inline bool SameBytes(const char* at, std::string_view expected) {
       !HasClass(data[name_begin], kNameStart)) {
     return false;
   }
-  // Names of up to 127 bytes without a branch on their length; longer ones searched on.
-  const unsigned name_length =
-      CountTrailingZeros128(bits.Window128<ByteClass::kNonName>(name_begin));
-  const size_t name_end = name_length < 128 ? name_begin + name_length : bits.NameEnd(name_begin);
+  const size_t name_end = bits.NameEnd(name_begin + 1);
   const std::string_view name(data + name_begin, name_end - name_begin);
   if (SameBytes(data + begin + 2, "HELP")) {
     if (name_end == end) {
