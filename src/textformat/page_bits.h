@@ -9,6 +9,7 @@
 // token). Used only where the CPU has AVX2 and BMI2 (CpuHasPageBits); elsewhere the parser keeps
 // its per-line SSE2 scans (line_scan.h, scan.h), and the two give the same results (tests).
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -18,18 +19,20 @@
 
 namespace vmq::textformat::detail {
 
-// The class bits of up to 128 bytes (GCC and Clang's 128-bit integer; __extension__ keeps
-// -Wpedantic quiet).
-__extension__ typedef unsigned __int128 Bits128;
+// On the functions that use the page bits; they run only where CpuHasPageBits.
+#if defined(__x86_64__) || defined(__i386__)
+#define VMQ_PAGE_BITS_TARGET gnu::target("avx2,bmi,bmi2")
+#else
+#define VMQ_PAGE_BITS_TARGET
+#endif
 
-// Trailing zeros of a 128-bit word (128 for 0), without a branch on which half holds them
-// (which half it is varies from line to line).
-inline unsigned CountTrailingZeros128(Bits128 bits) {
-  const auto low = static_cast<uint64_t>(bits);
-  const auto high = static_cast<uint64_t>(bits >> 64);
-  const auto low_zeros = static_cast<unsigned>(std::countr_zero(low));  // 64 for 0
-  const auto high_zeros = static_cast<unsigned>(std::countr_zero(high));
-  return low_zeros + (high_zeros & -static_cast<unsigned>(low == 0));
+// Trailing zeros, 64 for 0, without the branch std::countr_zero has for 0 (tzcnt gives 64).
+[[VMQ_PAGE_BITS_TARGET]] inline unsigned TrailingZeros(uint64_t bits) {
+#if defined(__x86_64__)
+  return static_cast<unsigned>(__builtin_ia32_tzcnt_u64(bits));
+#else
+  return bits == 0 ? 64 : static_cast<unsigned>(__builtin_ctzll(bits));
+#endif
 }
 
 // The classes a byte can have here.
@@ -62,13 +65,6 @@ void ClassifyWordsAvx2(const char* bytes, size_t words, uint64_t* const out[kByt
 // count register alone: the page-bits code runs out of registers without them). Every CPU
 // with AVX2 so far has both.
 bool CpuHasPageBits();
-
-// On the functions that use the page bits; they run only where CpuHasPageBits.
-#if defined(__x86_64__) || defined(__i386__)
-#define VMQ_PAGE_BITS_TARGET gnu::target("avx2,bmi,bmi2")
-#else
-#define VMQ_PAGE_BITS_TARGET
-#endif
 
 // The classes of one chunk of a page, [base, base + kChunkBytes) with base a multiple of 64,
 // and the searches on them. A line whose '\n' lies in the chunk can be read entirely from it;
@@ -109,12 +105,24 @@ class PageBits {
     return bits >> (offset % 8);
   }
 
-  // The class bits of the 128 bytes from `pos` (base <= pos < limit), from three windows.
+  // The distance from `pos` (base <= pos < limit) to the first byte at or after it in the
+  // class, when that is less than 128; 128 or more otherwise. From the three words that hold
+  // bytes pos to pos + 128, without a branch on which of them has it (for line ends: half the
+  // lines of a real page are longer than 64 bytes).
   template <ByteClass kClass>
-  Bits128 Window128(size_t pos) const {
-    return Window<kClass>(pos) |
-           static_cast<Bits128>(Window<kClass>(pos + kWindowBytes)) << kWindowBytes |
-           static_cast<Bits128>(Window<kClass>(pos + 2 * kWindowBytes)) << (2 * kWindowBytes);
+  size_t FindNear(size_t pos) const {
+    const size_t offset = pos - base_;
+    const uint64_t* const words = bits_[static_cast<int>(kClass)].data() + offset / 64;
+    const unsigned shift = offset % 64;
+    const uint64_t first = words[0] >> shift;  // bytes pos to pos + 63 - shift
+    // Each word's candidate, pushed beyond the others when the word has none: the smallest is
+    // the answer. Arithmetic rather than conditions, which the compiler may turn into branches.
+    const size_t in_first =
+        static_cast<size_t>(TrailingZeros(first)) + 256 * static_cast<size_t>(first == 0);
+    const size_t in_second = 64 - shift + static_cast<size_t>(TrailingZeros(words[1])) +
+                             256 * static_cast<size_t>(words[1] == 0);
+    const size_t in_third = 128 - shift + static_cast<size_t>(TrailingZeros(words[2]));
+    return std::min(std::min(in_first, in_second), in_third);
   }
 
   // The first position at or after `pos` (< limit) whose byte is in the class, or `end` when
@@ -124,7 +132,7 @@ class PageBits {
     while (true) {
       const uint64_t bits = Window<kClass>(pos);
       if (bits != 0) [[likely]] {
-        const size_t found = pos + static_cast<size_t>(std::countr_zero(bits));
+        const size_t found = pos + static_cast<size_t>(TrailingZeros(bits));
         return found < end ? found : end;
       }
       pos += kWindowBytes;

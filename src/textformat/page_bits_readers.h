@@ -28,7 +28,7 @@ namespace vmq::textformat::detail {
   const size_t length = end - begin;
   if (!HasClass(line[0], kNameStart)) return false;
   // The byte at `length` is a '\r', '\n' or past the page: not a name byte.
-  size_t pos = static_cast<size_t>(std::countr_zero(bits.Window<ByteClass::kNonName>(begin)));
+  size_t pos = static_cast<size_t>(TrailingZeros(bits.Window<ByteClass::kNonName>(begin)));
   if (pos > kMaxName || pos + 1 >= length) return false;
   sample.name = std::string_view(line, pos);
   if (line[pos] == '{') {
@@ -36,7 +36,7 @@ namespace vmq::textformat::detail {
     while (true) {
       if (pos >= length || !HasClass(line[pos], kNameStart)) return false;
       const size_t name_begin = pos;
-      pos += static_cast<size_t>(std::countr_zero(bits.Window<ByteClass::kNonName>(begin + pos)));
+      pos += static_cast<size_t>(TrailingZeros(bits.Window<ByteClass::kNonName>(begin + pos)));
       if (pos - name_begin > kMaxName || pos + 1 >= length || line[pos] != '=' ||
           line[pos + 1] != '"') {
         return false;

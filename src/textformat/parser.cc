@@ -73,8 +73,7 @@ class PageParser {
   // The first '\n' at or after `start`, usually within 128 bytes: found without a branch on
   // whether it is in the first window (half the lines of a real page are longer).
   [[VMQ_PAGE_BITS_TARGET]] static size_t FindNewline(const detail::PageBits& bits, size_t start) {
-    const unsigned offset =
-        detail::CountTrailingZeros128(bits.Window128<detail::ByteClass::kNewline>(start));
+    const size_t offset = bits.FindNear<detail::ByteClass::kNewline>(start);
     if (offset < 128) [[likely]] {
       return start + offset;
     }

@@ -140,26 +140,32 @@ TEST(PageBits, SearchesFindWhatAByteByByteSearchFinds) {
       size_t quote = pos;
       while (quote < end && (quote >= page.size() || page[quote] != '"')) ++quote;
       ASSERT_EQ(bits.Find<ByteClass::kQuote>(pos, end), quote) << pos << " " << end;
-      // Bits 0 to 55 of a window, all 128 of a wide one, are those of their bytes; any
-      // higher bit of a window is its byte's or 0.
-      const Bits128 wide = bits.Window128<ByteClass::kNewline>(pos);
-      const uint64_t narrow = bits.Window<ByteClass::kNewline>(pos);
+      // Bits 0 to 55 of a window are those of their bytes; any higher bit is its byte's or 0.
+      const uint64_t window = bits.Window<ByteClass::kNewline>(pos);
+      size_t newline = 128;
       for (size_t i = 0; i < 128; ++i) {
         const size_t at = pos + i;
-        const bool newline = at < page.size() ? page[at] == '\n' : at == page.size();
-        const bool in_wide = ((wide >> i) & 1) != 0;
-        ASSERT_EQ(in_wide, newline) << pos << " + " << i;
+        const bool is_newline = at < page.size() ? page[at] == '\n' : at == page.size();
+        if (is_newline && newline == 128) newline = i;
         if (i >= 64) continue;
-        const bool in_narrow = ((narrow >> i) & 1) != 0;
+        const bool in_window = ((window >> i) & 1) != 0;
         if (i < PageBits::kWindowBytes) {
-          ASSERT_EQ(in_narrow, newline) << pos << " + " << i;
-        } else if (in_narrow) {
-          ASSERT_TRUE(newline) << pos << " + " << i;
+          ASSERT_EQ(in_window, is_newline) << pos << " + " << i;
+        } else if (in_window) {
+          ASSERT_TRUE(is_newline) << pos << " + " << i;
         }
+      }
+      // FindNear: the distance when under 128, else anything from 128 up.
+      const size_t near = bits.FindNear<ByteClass::kNewline>(pos);
+      if (newline < 128) {
+        ASSERT_EQ(near, newline) << pos;
+      } else {
+        ASSERT_GE(near, 128u) << pos;
       }
     }
   }
-  EXPECT_EQ(CountTrailingZeros128(0), 128u);
+  EXPECT_EQ(TrailingZeros(0), 64u);
+  EXPECT_EQ(TrailingZeros(uint64_t{1} << 63), 63u);
 }
 
 void ExpectSamePathsOn(std::string_view page, const ParseLimits& limits = {}) {
