@@ -23,7 +23,8 @@ namespace vmq::textformat::detail {
                                                                           size_t begin, size_t end,
                                                                           Sample& sample) {
   constexpr size_t kMaxName = PageBits::kWindowBytes - 1;  // names in one window; longer decline
-  Reset();
+  label_name_bits_ = 0;
+  size_t count = 0;  // labels in fast_labels_
   const char* const line = bits.page().data() + begin;
   const size_t length = end - begin;
   if (!HasClass(line[0], kNameStart)) return false;
@@ -44,14 +45,14 @@ namespace vmq::textformat::detail {
       const std::string_view name(line + name_begin, pos - name_begin);
       const uint64_t name_bit = NameBit(name);
       if ((label_name_bits_ & name_bit) != 0) {
-        for (const Label& label : labels_) {
-          if (label.name == name) return false;
+        for (size_t i = 0; i < count; ++i) {
+          if (fast_labels_[i].name == name) return false;
         }
       }
       const size_t value_begin = pos + 2;
       pos = bits.Find<ByteClass::kQuote>(begin + value_begin, end) - begin;
-      if (pos >= length || labels_.size() >= max_labels_) return false;
-      labels_.push_back({name, std::string_view(line + value_begin, pos - value_begin)});
+      if (pos >= length || count >= max_labels_ || count >= fast_labels_.size()) return false;
+      fast_labels_[count++] = {name, std::string_view(line + value_begin, pos - value_begin)};
       label_name_bits_ |= name_bit;
       ++pos;
       if (pos >= length) return false;
@@ -73,7 +74,7 @@ namespace vmq::textformat::detail {
                 : ParseSampleValue(value_token, sample.value, sample.integer))) {
     return false;
   }
-  sample.labels = labels_;
+  sample.labels = std::span<const Label>(fast_labels_.data(), count);
   sample.timestamp_ms.reset();
   return true;
 }

@@ -1,8 +1,10 @@
 #ifndef VMQ_TEXTFORMAT_SAMPLE_LINE_H_
 #define VMQ_TEXTFORMAT_SAMPLE_LINE_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +67,9 @@ class SampleLineParser {
   bool line_has_non_ascii_ = false;  // else every label value of the line is valid UTF-8
   bool line_padded_ = false;
   std::vector<Label> labels_;
+  // The labels read by the page-bits reader: a fixed array, no size and capacity to keep up
+  // to date per label; a line with more goes to the general parser.
+  std::array<Label, 16> fast_labels_;
   // NameBit of every name in labels_: a name whose bit is not set cannot be a duplicate, so
   // nearly every label skips the comparison with the others (a loop whose length varies from
   // line to line, which the branch predictor gets wrong).
