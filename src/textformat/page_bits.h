@@ -1,7 +1,7 @@
 #ifndef VMQ_TEXTFORMAT_PAGE_BITS_H_
 #define VMQ_TEXTFORMAT_PAGE_BITS_H_
 
-// The page-at-once way of finding tokens: one pass over a chunk of the page (AVX2, 64 bytes
+// The page-at-once way of finding tokens: one pass over a chunk of the page (AVX2, 32 bytes
 // a round) turns every byte into a bit per class it belongs to, and the line parsers then
 // find a line's end, a name's end or a label value's closing quote by a shift and a
 // count-trailing-zeros on those bits instead of a loop over 16-byte blocks whose exit depends
@@ -148,8 +148,8 @@ class PageBits {
  private:
   std::string_view page_;
   size_t base_ = 0;
-  // One array of words per class, four words more than the chunk: a Window128 at the chunk's
-  // last position reads into them.
+  // One array of words per class, with words past the chunk: FindNear and Window at the chunk's
+  // last positions read up to two of them.
   std::array<std::array<uint64_t, kWords + 4>, kByteClasses> bits_{};
 };
 
