@@ -38,8 +38,32 @@ Runtime::Runtime(config::Config config, const Clock& clock, Logger& logger, Buil
 
 void Runtime::OnPollResult(const std::string& target, poll::PollResult result) {
   const auto it = targets_.find(target);
-  if (it == targets_.end()) return;
+  if (it == targets_.end() || !recording_) return;
   assembler_->Publish(target, it->second->OnPollResult(std::move(result)));
+}
+
+void Runtime::UseStorage(storage::StateStore& store) {
+  for (const config::Target& target : config_.targets) {
+    TargetRuntime& runtime = *targets_.at(target.name);
+    const storage::TargetIdentity identity{target.name, target.url.text};
+    if (std::optional<storage::LoadedState> saved = store.Load(identity)) {
+      std::string error;
+      if (runtime.Restore(*saved, &error)) {
+        store.ReportRestored();
+        context_.logger.Info("restored state", {{"target", target.name},
+                                                {"polls", std::to_string(
+                                                              saved->snapshot.history.records.size() +
+                                                              saved->journal.size())}});
+      } else {
+        store.ReportIgnored(identity, "history", {storage::LoadFailure::kCorrupt, error});
+      }
+    }
+    runtime.Persist(store.Writer(identity));
+  }
+}
+
+void Runtime::SaveAll() {
+  for (auto& [name, target] : targets_) target->SaveSnapshot(/*durable=*/false);
 }
 
 }  // namespace vmq::app

@@ -5,6 +5,7 @@
 // configuration by value, so that swapping in a reloaded one has one seam: the set of
 // TargetRuntimes, keyed by target name.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "expose/target_page.h"
 #include "poll/poll_result.h"
 #include "signals/selector.h"
+#include "storage/state_store.h"
 
 namespace vmq::app {
 
@@ -52,6 +54,16 @@ class Runtime {
   // hold is dropped.
   void OnPollResult(const std::string& target, poll::PollResult result);
 
+  // --storage.path. Restores every target's saved state (a refused one is logged and counted,
+  // and the target starts empty), then journals every poll from now on. Call once, before
+  // polling starts; `store` must outlive the runtime's polls.
+  void UseStorage(storage::StateStore& store);
+  // Queues a snapshot of every target (on SIGTERM, after the last poll result).
+  void SaveAll();
+  // From now on results are dropped: the polls that shutdown cuts end as failures that did
+  // not happen upstream, and must not reach the history (nor a state file).
+  void StopRecording() { recording_ = false; }
+
  private:
   config::Config config_;
   signals::Selector selector_;
@@ -61,6 +73,7 @@ class Runtime {
   std::unique_ptr<expose::PageAssembler> assembler_;
   TargetContext context_;
   std::map<std::string, std::unique_ptr<TargetRuntime>> targets_;  // by name
+  std::atomic<bool> recording_{true};
 };
 
 }  // namespace vmq::app

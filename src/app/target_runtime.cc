@@ -13,6 +13,9 @@ std::vector<Millis> WindowLengths(const config::Config& config) {
   return lengths;
 }
 
+// A missed poll leaves a gap: two good polls are at most interval + timeout apart.
+Millis MaxGap(const config::Config& config) { return config.poll.interval + config.poll.timeout; }
+
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
 // A series key for a log line: label values may be up to a line long (64 KiB). Cut on a UTF-8
@@ -38,9 +41,7 @@ size_t SeriesBytes(const signals::RawSeries& series) {
 TargetRuntime::TargetRuntime(const config::Target& target, const TargetContext& context)
     : context_(context),
       name_(target.name),
-      // A missed poll leaves a gap: two good polls are at most interval + timeout apart.
-      history_(WindowLengths(context.config),
-               context.config.poll.interval + context.config.poll.timeout),
+      history_(WindowLengths(context.config), MaxGap(context.config)),
       evaluator_(context.config.signals, context.config.windows),
       alerts_(context.config.alerts.rules) {
   status_.name = target.name;
@@ -68,7 +69,9 @@ std::shared_ptr<const expose::TargetPage> TargetRuntime::OnPollResult(poll::Poll
   } else {
     RecordFailure(result);
   }
-  return EvaluateAndRender(context_.clock.Now(), result.ok());
+  auto part = EvaluateAndRender(context_.clock.Now(), result.ok());
+  if (writer_) Journal(result, result.ok());
+  return part;
 }
 
 std::shared_ptr<const expose::TargetPage> TargetRuntime::Render() {
@@ -165,6 +168,10 @@ void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::Selec
   if (!page.node.empty()) evaluator_.SetPageNode(page.node);
   const std::vector<window::Observation> observations = TrackSeries(page);
   history_.RecordSuccess(result.finished, page.uptime_ms, observations);
+  if (writer_) {
+    journal_observations_ = observations;
+    journal_uptime_ = page.uptime_ms;
+  }
   LogPageProblems(page, status_.dropped_series_total - dropped_before);
 
   if (!status_.up) context_.logger.Info("target up", {{"target", name_}, {"node", page.node}});
@@ -180,6 +187,50 @@ void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::Selec
   status_.duplicate_series_total += page.duplicate_series;
   status_.prefix = page.prefix;
   if (!page.node.empty()) status_.node = page.node;
+}
+
+bool TargetRuntime::Restore(const storage::LoadedState& saved, std::string* error) {
+  std::optional<window::TargetHistory> history = window::TargetHistory::FromImage(
+      WindowLengths(context_.config), MaxGap(context_.config), saved.snapshot.history, error);
+  if (!history) return false;
+  for (const storage::JournalEntry& entry : saved.journal) {
+    if (entry.success) {
+      history->RecordSuccess(entry.time, entry.uptime_ms, entry.observations);
+    } else {
+      history->RecordFailure(entry.time);
+    }
+  }
+  std::lock_guard lock(mu_);
+  history_ = std::move(*history);
+  alerts_.Restore(saved.journal.empty() ? saved.snapshot.alerts : saved.journal.back().alerts);
+  sequence_ = saved.journal.empty() ? saved.snapshot.sequence : saved.journal.back().sequence;
+  return true;
+}
+
+void TargetRuntime::Persist(std::shared_ptr<storage::TargetWriter> writer) {
+  std::lock_guard lock(mu_);
+  writer_ = std::move(writer);
+  writer_->Snapshot(StateLocked());
+}
+
+void TargetRuntime::SaveSnapshot(bool durable) {
+  std::lock_guard lock(mu_);
+  if (writer_) writer_->Snapshot(StateLocked(), durable);
+}
+
+storage::TargetState TargetRuntime::StateLocked() const {
+  return {{name_, status_.url}, sequence_, history_.Export(), alerts_.States()};
+}
+
+void TargetRuntime::Journal(const poll::PollResult& result, bool success) {
+  storage::JournalEntry entry{++sequence_, result.finished, success,
+                              success ? journal_uptime_ : std::nullopt,
+                              success ? std::move(journal_observations_)
+                                      : std::vector<window::Observation>{},
+                              alerts_.States()};
+  journal_observations_.clear();
+  writer_->Append(std::move(entry));
+  if (writer_->WantsSnapshot()) writer_->Snapshot(StateLocked());
 }
 
 }  // namespace vmq::app

@@ -40,6 +40,15 @@ const std::map<std::string, Setter>& ValueFlags() {
          *e = "--web.config.file: needs the path of a web configuration file";
          return false;
        }},
+      {"--storage.path",
+       [](const std::string& v, Flags* f, std::string* e) {
+         if (!v.empty()) {
+           f->storage_path = v;
+           return true;
+         }
+         *e = "--storage.path: needs a directory";
+         return false;
+       }},
       {"--log.level",
        [](const std::string& v, Flags* f, std::string* e) {
          if (ParseLogLevel(v, &f->log_level)) return true;
@@ -136,6 +145,8 @@ std::string Usage(const std::string& program) {
          "  --web.telemetry-path=PATH   path of the metrics page (default /metrics)\n"
          "  --web.config.file=PATH      TLS and basic-auth file in exporter-toolkit format\n"
          "                              (default none: plain HTTP without authentication)\n"
+         "  --storage.path=DIR          keep each target's window history and alert state in DIR\n"
+         "                              across restarts (default none: start empty)\n"
          "  --log.level=LEVEL           debug, info, warn or error (default info)\n"
          "  --log.format=FORMAT         logfmt or json (default logfmt)\n"
          "  --version                   print the version and exit\n"

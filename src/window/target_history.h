@@ -66,6 +66,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "window/history_image.h"
 
 namespace vmq::window {
 
@@ -138,6 +139,13 @@ class TargetHistory {
   HistoryStats stats() const;
   // Visits every series seen so far, in no particular order.
   void ForEachSeries(const std::function<void(const std::string& series)>& visit) const;
+
+  // STAND-IN (storage branch) for the window branch's implementation, which replaces it at
+  // merge: the history as plain values, and a history rebuilt from an untrusted image
+  // (nullopt with `error` set when it is inconsistent). src/window/history_image_standin.cc.
+  HistoryImage Export() const;
+  static std::optional<TargetHistory> FromImage(std::vector<Millis> windows, Millis max_gap,
+                                                const HistoryImage& image, std::string* error);
 
  private:
   using Ticks = MonoTime::duration;
