@@ -304,11 +304,13 @@ void StateStore::Failed(TargetWriter& target, const std::string& error) {
   if (log) logger_.Warn("cannot write state", {{"target", target.target_.name}, {"err", error}});
 }
 
+void StateStore::WaitIdle() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
+}
+
 void StateStore::Shutdown() {
-  {
-    std::unique_lock lock(mu_);
-    idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
-  }
+  WaitIdle();
   std::string error;
   if (!SyncFileSystem(dir_, &error)) {
     write_errors_.Increment();

@@ -102,7 +102,9 @@ class StateStore {
                      const LoadError& error);
   // A saved state the target took (vmq_exporter_storage_targets_restored_total).
   void ReportRestored();
-  // Waits until every queued write is done, then makes them durable (syncfs).
+  // Waits until every queued write is done.
+  void WaitIdle();
+  // WaitIdle, then makes every write durable (syncfs).
   void Shutdown();
 
   // Where a target's files are: a readable, file-system-safe form of the name and a hash of
