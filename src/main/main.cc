@@ -128,6 +128,9 @@ int Run(const vmq::Flags& flags) {
   poll_loop.CancelAll();
   scheduler.Stop();
   if (storage) {
+    // The journal makes the files complete; syncing first makes them durable even if the
+    // snapshots below do not finish within the shutdown grace (each is atomic).
+    storage->Shutdown();
     runtime.SaveAll();
     storage->Shutdown();
   }

@@ -81,7 +81,7 @@ struct LoadedState {
 class StateStore {
  public:
   static constexpr size_t kMaxQueuedBytes = size_t{64} << 20;
-  static constexpr size_t kMinCompactBytes = 16 * 1024;
+  static constexpr size_t kMinCompactBytes = 64 * 1024;
 
   // Throws std::runtime_error when `dir` cannot be created or written (start-up only).
   StateStore(std::string dir, const Clock& clock, Logger& logger, prometheus::Registry& registry);

@@ -172,11 +172,11 @@ TEST_F(StateStoreTest, AlertLevelSurvivesTheRestart) {
 TEST_F(StateStoreTest, CompactionKeepsTheStateExact) {
   {
     ExporterRun before(kConfig, dir_.path(), clock_);
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 800; ++i) {
       before.PollTimes(1, &counter_, i % 3);
       before.Drain();  // the writer keeps up when polls are seconds apart
     }
-    // One at start per target, then the journal of a reached 16 KiB at least once.
+    // One at start per target, then the journal of a reached 64 KiB at least once.
     EXPECT_GE(before.Sample("vmq_exporter_storage_snapshots_written_total"), 3);
     EXPECT_EQ(before.Sample(kUnexpected1m), 12);  // the last 12 polls: 4 x (0 + 1 + 2)
   }
@@ -191,7 +191,7 @@ TEST_F(StateStoreTest, CompactionKeepsTheStateExact) {
   ExporterRun after(kConfig, dir_.path(), clock_);
   clock_.Advance(Millis(4000));
   after.Poll("a", counter_);
-  EXPECT_EQ(after.Sample(kUnexpected1m), 12 - (199 - 11) % 3);  // one poll left the window
+  EXPECT_EQ(after.Sample(kUnexpected1m), 12 - (799 - 11) % 3);  // one poll left the window
   EXPECT_EQ(after.Sample(kCoverage1m), 1);
 }
 
