@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   const Millis interval(std::atoi(argv[3]) * 1000);
   std::vector<Millis> windows;
   std::stringstream list(argv[4]);
-  for (std::string w; std::getline(list, w, ',');) windows.emplace_back(std::atoi(w.c_str()) * 1000);
+  for (std::string w; std::getline(list, w, ',');)
+    windows.emplace_back(std::atoi(w.c_str()) * 1000);
   const int series = std::atoi(argv[5]);
   const int iterations = argc > 6 ? std::atoi(argv[6]) : 50;
   std::string error;
@@ -121,24 +122,28 @@ int main(int argc, char** argv) {
   const double per_poll_busy = polls_per_s * (export_us + encode_us + write_us) / 1e6;
   std::printf("history: %d polls held, %d series, %zu-byte snapshot, %zu-byte journal entry\n",
               polls, series, snapshot.size(), entry_bytes);
-  std::printf("per target: export %.1f us (poll path, under the target's lock), encode %.1f us, "
-              "atomic write with fsync %.1f us; journal entry encode + append %.1f us\n",
-              export_us, encode_us, write_us, append_us);
-  std::printf("%d targets every %lld s: %.0f polls/s; compaction every %.0f polls, %.2f "
-              "snapshots/s\n",
-              targets, static_cast<long long>(interval.count() / 1000), polls_per_s,
-              entries_per_snapshot, snapshots_per_s);
-  std::printf("writer thread busy: journal %.1f%% + compaction %.1f%% = %.1f%%; %.0f KB/s "
-              "written; files per target at most %zu bytes\n",
-              100 * journal_busy, 100 * compaction_busy, 100 * (journal_busy + compaction_busy),
-              (polls_per_s * static_cast<double>(entry_bytes) +
-               snapshots_per_s * static_cast<double>(snapshot.size())) /
-                  1000,
-              2 * std::max<size_t>(snapshot.size(), 64 * 1024) + entry_bytes);
-  std::printf("a snapshot with fsync after every poll instead: %.1f%% busy, %.0f fsyncs/s, "
-              "%.0f KB/s\n",
-              100 * per_poll_busy, 2 * polls_per_s,
-              polls_per_s * static_cast<double>(snapshot.size()) / 1000);
+  std::printf(
+      "per target: export %.1f us (poll path, under the target's lock), encode %.1f us, "
+      "atomic write with fsync %.1f us; journal entry encode + append %.1f us\n",
+      export_us, encode_us, write_us, append_us);
+  std::printf(
+      "%d targets every %lld s: %.0f polls/s; compaction every %.0f polls, %.2f "
+      "snapshots/s\n",
+      targets, static_cast<long long>(interval.count() / 1000), polls_per_s, entries_per_snapshot,
+      snapshots_per_s);
+  std::printf(
+      "writer thread busy: journal %.1f%% + compaction %.1f%% = %.1f%%; %.0f KB/s "
+      "written; files per target at most %zu bytes\n",
+      100 * journal_busy, 100 * compaction_busy, 100 * (journal_busy + compaction_busy),
+      (polls_per_s * static_cast<double>(entry_bytes) +
+       snapshots_per_s * static_cast<double>(snapshot.size())) /
+          1000,
+      2 * std::max<size_t>(snapshot.size(), 64 * 1024) + entry_bytes);
+  std::printf(
+      "a snapshot with fsync after every poll instead: %.1f%% busy, %.0f fsyncs/s, "
+      "%.0f KB/s\n",
+      100 * per_poll_busy, 2 * polls_per_s,
+      polls_per_s * static_cast<double>(snapshot.size()) / 1000);
   std::remove(path.c_str());
   std::remove(journal.c_str());
   return 0;

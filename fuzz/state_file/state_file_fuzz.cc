@@ -52,8 +52,7 @@ void AppendVarint(std::string& out, uint64_t value) {
 // What a restore does with a decoded snapshot: rebuild the history and query it.
 void Restore(const TargetState& state) {
   std::string error;
-  auto history =
-      vmq::window::TargetHistory::FromImage(kWindows, kMaxGap, state.history, &error);
+  auto history = vmq::window::TargetHistory::FromImage(kWindows, kMaxGap, state.history, &error);
   if (!history) {
     VMQ_FUZZ_CHECK(!error.empty());
     return;

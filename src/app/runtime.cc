@@ -50,10 +50,10 @@ void Runtime::UseStorage(storage::StateStore& store) {
       std::string error;
       if (runtime.Restore(*saved, &error)) {
         store.ReportRestored();
-        context_.logger.Info("restored state", {{"target", target.name},
-                                                {"polls", std::to_string(
-                                                              saved->snapshot.history.records.size() +
-                                                              saved->journal.size())}});
+        context_.logger.Info("restored state",
+                             {{"target", target.name},
+                              {"polls", std::to_string(saved->snapshot.history.records.size() +
+                                                       saved->journal.size())}});
       } else {
         store.ReportIgnored(identity, "history", {storage::LoadFailure::kCorrupt, error});
       }

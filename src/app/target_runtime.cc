@@ -223,11 +223,13 @@ storage::TargetState TargetRuntime::StateLocked() const {
 }
 
 void TargetRuntime::Journal(const poll::PollResult& result, bool success) {
-  storage::JournalEntry entry{++sequence_, result.finished, success,
-                              success ? journal_uptime_ : std::nullopt,
-                              success ? std::move(journal_observations_)
-                                      : std::vector<window::Observation>{},
-                              alerts_.States()};
+  storage::JournalEntry entry{
+      ++sequence_,
+      result.finished,
+      success,
+      success ? journal_uptime_ : std::nullopt,
+      success ? std::move(journal_observations_) : std::vector<window::Observation>{},
+      alerts_.States()};
   journal_observations_.clear();
   writer_->Append(std::move(entry));
   if (writer_->WantsSnapshot()) writer_->Snapshot(StateLocked());

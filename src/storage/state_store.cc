@@ -56,8 +56,7 @@ void TargetWriter::Snapshot(TargetState state, bool durable) {
 bool TargetWriter::WantsSnapshot() const {
   std::lock_guard lock(store_.mu_);
   if (snapshot_queued_) return false;
-  return broken_ ||
-         journal_bytes_ >= std::max(snapshot_bytes_, StateStore::kMinCompactBytes);
+  return broken_ || journal_bytes_ >= std::max(snapshot_bytes_, StateStore::kMinCompactBytes);
 }
 
 StateStore::StateStore(std::string dir, const Clock& clock, Logger& logger,
@@ -94,9 +93,9 @@ StateStore::StateStore(std::string dir, const Clock& clock, Logger& logger,
                    .Help("Writes dropped because the storage writer had fallen behind.")
                    .Register(registry)
                    .Add({})) {
-  for (const LoadFailure reason : {LoadFailure::kCorrupt, LoadFailure::kVersion,
-                                   LoadFailure::kOtherTarget, LoadFailure::kClock,
-                                   LoadFailure::kTooLarge}) {
+  for (const LoadFailure reason :
+       {LoadFailure::kCorrupt, LoadFailure::kVersion, LoadFailure::kOtherTarget,
+        LoadFailure::kClock, LoadFailure::kTooLarge}) {
     ignored_.Add({{"reason", std::string(ToString(reason))}});
   }
   std::string error;
@@ -127,7 +126,7 @@ std::string StateStore::FileStem(const std::string& target_name) {
 }
 
 void StateStore::ReportIgnored(const TargetIdentity& target, const std::string& file,
-                         const LoadError& error) {
+                               const LoadError& error) {
   ignored_.Add({{"reason", std::string(ToString(error.reason))}}).Increment();
   logger_.Warn("ignoring state file", {{"target", target.name},
                                        {"file", file},
@@ -268,9 +267,9 @@ void StateStore::Write(SnapshotJob& job) {
   std::string error;
   // The snapshot first: until its rename, the old snapshot and journal are what a restart
   // reads; after it, the old journal's entries are older than the snapshot and skipped.
-  const bool written = WriteFileAtomically(target.snapshot_path_, bytes, job.durable, &error) &&
-                       WriteFileAtomically(target.journal_path_,
-                                           EncodeJournalHeader(target.target_), false, &error);
+  const bool written =
+      WriteFileAtomically(target.snapshot_path_, bytes, job.durable, &error) &&
+      WriteFileAtomically(target.journal_path_, EncodeJournalHeader(target.target_), false, &error);
   {
     std::lock_guard lock(mu_);
     target.snapshot_queued_ = false;

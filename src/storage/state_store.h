@@ -98,8 +98,7 @@ class StateStore {
   std::shared_ptr<TargetWriter> Writer(const TargetIdentity& target);
   // A saved state refused after Load (its history is inconsistent): logged and counted as
   // Load's own refusals are.
-  void ReportIgnored(const TargetIdentity& target, const std::string& what,
-                     const LoadError& error);
+  void ReportIgnored(const TargetIdentity& target, const std::string& what, const LoadError& error);
   // A saved state the target took (vmq_exporter_storage_targets_restored_total).
   void ReportRestored();
   // Waits until every queued write is done.

@@ -21,7 +21,8 @@ HistoryImage TargetHistory::Export() const {
   if (last_success_) image.last_uptime_ms = last_success_->uptime_ms;
   for (const auto& [key, id] : index_) {
     const SeriesState& state = series_[id];
-    HistoryImage::Series series{key, state.last_value, successful_polls_ - state.last_seen_poll, {}};
+    HistoryImage::Series series{
+        key, state.last_value, successful_polls_ - state.last_seen_poll, {}};
     uint64_t position = state.increases.begin();
     while (position != state.increases.end()) {
       uint64_t value = 0;

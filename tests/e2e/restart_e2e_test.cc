@@ -6,8 +6,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -39,9 +39,9 @@ windows: [10s, 1m]
 
 // Events of `kind` the simulator applied to `node` within the trailing `window` of now.
 int EventsInWindow(const std::string& events_json, const std::string& kind, milliseconds window) {
-  const auto now_ms = std::chrono::duration_cast<milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ms =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
   int count = 0;
   for (const auto& event : nlohmann::json::parse(events_json)) {
     if (event.at("event") != kind) continue;
@@ -55,7 +55,8 @@ int EventsInWindow(const std::string& events_json, const std::string& kind, mill
 class RestartEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    cluster_ = std::make_unique<SimulatedCluster>(dir_, std::vector<SimNode>{{"vmq-1", "2.x", "", true}});
+    cluster_ =
+        std::make_unique<SimulatedCluster>(dir_, std::vector<SimNode>{{"vmq-1", "2.x", "", true}});
     ASSERT_TRUE(cluster_->ok());
     config_ = kConfigTemplate;
     config_.replace(config_.find("PORT"), 4, std::to_string(cluster_->node_port("vmq-1")));
@@ -70,8 +71,7 @@ class RestartEndToEnd : public ::testing::Test {
                                            "exporter" + std::to_string(++runs_));
     port_ = exporter_->port();
     ASSERT_TRUE(exporter_->WaitReady()) << exporter_->process().Stderr();
-    ASSERT_TRUE(WaitFor([&] { return Value("vmq_target_up{target=\"vmq-1\"}") == 1; },
-                        seconds(10)))
+    ASSERT_TRUE(WaitFor([&] { return Value("vmq_target_up{target=\"vmq-1\"}") == 1; }, seconds(10)))
         << exporter_->process().Stderr();
     if (node_.empty()) node_ = Node();
   }

@@ -21,9 +21,7 @@ using std::chrono::seconds;
 
 const TargetIdentity kTarget{"vmq-1", "http://127.0.0.1:8888/metrics"};
 
-TimeMap Times() {
-  return {MonoTime(std::chrono::hours(1000)), WallTime(seconds(1'700'000'000))};
-}
+TimeMap Times() { return {MonoTime(std::chrono::hours(1000)), WallTime(seconds(1'700'000'000))}; }
 
 TargetState SampleState() {
   const TimeMap times = Times();
@@ -35,11 +33,13 @@ TargetState SampleState() {
         {times.mono - seconds(100) + milliseconds(5003 * i), i % 7 != 3});
   }
   state.history.last_uptime_ms = 123'456'789;
-  state.history.series.push_back({"mqtt_pubcomp_received{mqtt_version=\"4\"}", 77, 0,
+  state.history.series.push_back({"mqtt_pubcomp_received{mqtt_version=\"4\"}",
+                                  77,
+                                  0,
                                   {0, 1, 0, 300, 0, 0, 1ULL << 40, 2, 0, 0, 0, 0, 5, 0, 0, 0, 1}});
   state.history.series.push_back({"mqtt_publish_error{}", 3, 2, {}});
-  state.alerts.push_back({"VerneMQUnexpectedPubcomp", {"VerneMQ@10.0.0.1", "5"},
-                          alerting::AlertLevel::kCritical});
+  state.alerts.push_back(
+      {"VerneMQUnexpectedPubcomp", {"VerneMQ@10.0.0.1", "5"}, alerting::AlertLevel::kCritical});
   return state;
 }
 
@@ -143,8 +143,8 @@ TEST(StateFile, AnotherFormatVersionIsRefusedAsSuch) {
 
 TEST(StateFile, AnotherTargetsFileIsRefused) {
   const std::string bytes = EncodeSnapshot(SampleState(), Times());
-  for (const TargetIdentity& other :
-       {TargetIdentity{"vmq-2", kTarget.url}, TargetIdentity{kTarget.name, "http://other/metrics"}}) {
+  for (const TargetIdentity& other : {TargetIdentity{"vmq-2", kTarget.url},
+                                      TargetIdentity{kTarget.name, "http://other/metrics"}}) {
     LoadError error;
     EXPECT_FALSE(DecodeSnapshot(bytes, other, Times(), &error));
     EXPECT_EQ(error.reason, LoadFailure::kOtherTarget);
@@ -185,10 +185,10 @@ TEST(StateFile, OversizedCountsAreRefusedBeforeAllocating) {
     body += kTarget.name;
     varint(kTarget.url.size());
     body += kTarget.url;
-    varint(1);                                // sequence
-    varint(field == 0 ? (1ULL << 60) : 0);    // records
-    body.push_back(0);                        // no uptime
-    varint(field == 1 ? (1ULL << 60) : 1);    // series
+    varint(1);                              // sequence
+    varint(field == 0 ? (1ULL << 60) : 0);  // records
+    body.push_back(0);                      // no uptime
+    varint(field == 1 ? (1ULL << 60) : 1);  // series
     if (field != 1) {
       varint(field == 2 ? (1ULL << 40) : 1);  // key length
     }
@@ -240,7 +240,8 @@ TEST(StateFile, EveryJournalTruncationKeepsTheWholeEntriesBeforeIt) {
     size_t whole = 0;
     for (const size_t end : ends) whole += end <= length ? 1 : 0;
     EXPECT_EQ(journal.entries.size(), whole) << length;
-    const bool clean = length == header.size() || std::find(ends.begin(), ends.end(), length) != ends.end();
+    const bool clean =
+        length == header.size() || std::find(ends.begin(), ends.end(), length) != ends.end();
     EXPECT_EQ(journal.error.has_value(), !clean) << length;
   }
 }

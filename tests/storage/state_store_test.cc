@@ -46,7 +46,8 @@ class ExporterRun {
         std::chrono::duration_cast<Millis>(clock_.Now().time_since_epoch()).count());
   }
 
-  ExporterRun(const std::string& config, const std::string& dir, FakeClock& clock, bool storage = true)
+  ExporterRun(const std::string& config, const std::string& dir, FakeClock& clock,
+              bool storage = true)
       : clock_(clock),
         runtime_(config::LoadString(config, "c.yaml"), clock, logger_, {"test", "test"}) {
     if (storage) {
@@ -62,12 +63,13 @@ class ExporterRun {
     poll::PollResult result;
     if (ok) {
       result.http_status = 200;
-      result.body = "vernemq_mqtt_publish_error{node=\"n\",mqtt_version=\"4\"} 0\n"
-                    "vernemq_system_wallclock{node=\"n\"} " +
-                    std::to_string(UptimeMs()) +
-                    "\n"
-                    "vernemq_mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} " +
-                    std::to_string(unexpected) + "\n";
+      result.body =
+          "vernemq_mqtt_publish_error{node=\"n\",mqtt_version=\"4\"} 0\n"
+          "vernemq_system_wallclock{node=\"n\"} " +
+          std::to_string(UptimeMs()) +
+          "\n"
+          "vernemq_mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} " +
+          std::to_string(unexpected) + "\n";
     } else {
       result.error = poll::PollError::kConnect;
       result.detail = "refused";
@@ -184,8 +186,7 @@ TEST_F(StateStoreTest, CompactionKeepsTheStateExact) {
   std::string journal;
   ASSERT_EQ(ReadFileBounded(JournalPath("a"), kMaxFileBytes, &journal, &error), ReadStatus::kOk);
   std::string snapshot;
-  ASSERT_EQ(ReadFileBounded(SnapshotPath("a"), kMaxFileBytes, &snapshot, &error),
-            ReadStatus::kOk);
+  ASSERT_EQ(ReadFileBounded(SnapshotPath("a"), kMaxFileBytes, &snapshot, &error), ReadStatus::kOk);
   EXPECT_LE(journal.size(), std::max(snapshot.size(), StateStore::kMinCompactBytes) + 1024);
   clock_.Advance(Millis(1000));
   ExporterRun after(kConfig, dir_.path(), clock_);
