@@ -204,5 +204,18 @@ TEST_F(RestartEndToEnd, CorruptStateFileIsIgnoredWithAWarning) {
   EXPECT_TRUE(exporter_->process().Running());
 }
 
+// The directory is checked at start, like the configuration: an exporter that could not keep
+// its state refuses to run instead of losing it silently.
+TEST_F(RestartEndToEnd, AStoragePathThatCannotBeWrittenIsAStartUpError) {
+  const std::string config = dir_.Write("config.yaml", config_);
+  const std::string file = dir_.Write("not-a-dir", "x");
+  std::string output;
+  EXPECT_EQ(RunExporter({"--config.file=" + config, "--web.listen-address=127.0.0.1:0",
+                         "--storage.path=" + file + "/state"},
+                        &output),
+            2);
+  EXPECT_THAT(output, HasSubstr("--storage.path: cannot create"));
+}
+
 }  // namespace
 }  // namespace vmq::testing
