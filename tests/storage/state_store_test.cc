@@ -37,6 +37,14 @@ const std::string kAlert =
     "vmq_alert_state{alert=\"VerneMQPubcompUnexpected\",target=\"a\",node=\"n\","
     "mqtt_version=\"4\"}";
 
+size_t CountOf(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
 // One run of the exporter: a runtime and, with storage, its store.
 class ExporterRun {
  public:
@@ -265,6 +273,35 @@ TEST_F(StateStoreTest, TornJournalTailKeepsTheEntriesBeforeIt) {
   // Polls 1-4 restored (3 increases), the 5th lost: its increase comes with this poll.
   EXPECT_EQ(after.Sample(kUnexpected1m), 4);
   EXPECT_LT(after.Sample(kCoverage1m), 1);
+}
+
+// The directory vanishes while the exporter runs: writes fail, are counted and logged once,
+// polling goes on, and once the directory is back a fresh snapshot makes the files whole.
+TEST_F(StateStoreTest, FailedWritesAreCountedAndRecoveredFromWithASnapshot) {
+  const std::string dir = dir_.path() + "/state";
+  {
+    ExporterRun before(kConfig, dir, clock_);
+    before.PollTimes(2, &counter_, 1);
+    before.Drain();
+    std::filesystem::remove_all(dir);
+    before.PollTimes(3, &counter_, 1);
+    before.Drain();
+    EXPECT_EQ(before.Sample(kUnexpected1m), 4);
+    std::filesystem::create_directory(dir);
+    before.PollTimes(9, &counter_, 1);
+    before.Drain();
+    before.PollTimes(1, &counter_, 0);  // publishes the counters as they are now
+    EXPECT_GE(before.Sample("vmq_exporter_storage_write_errors_total"), 1);
+    EXPECT_EQ(CountOf(before.Log(), "cannot write state"), 1u) << before.Log();
+  }
+  clock_.Advance(Millis(2000));
+  ExporterRun after(kConfig, dir, clock_);
+  clock_.Advance(Millis(3000));
+  after.Poll("a", counter_);
+  // 16 polls 5 s apart: the window holds the last 12, of which polls 5 to 14 saw +1. Without
+  // the snapshot after the directory came back, this run would have started empty.
+  EXPECT_EQ(after.Sample(kUnexpected1m), 10);
+  EXPECT_EQ(after.Sample(kCoverage1m), 1);
 }
 
 TEST_F(StateStoreTest, AnUnwritableDirectoryIsAStartUpError) {
