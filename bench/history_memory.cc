@@ -7,7 +7,8 @@
 //
 // Increases: small = 1..127 per poll; mixed = small, and every 50th poll of a series a huge
 // one (about 2^40, must stay exact); medium = 128..16383 per poll; large = about 2^40 at
-// every poll. Not a google-benchmark binary: one measurement per run, printed on one line.
+// every poll. Not a google-benchmark binary: one measurement per run, printed on one line,
+// with the time an Export and a FromImage of one target's history take.
 
 #include <malloc.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -153,19 +155,35 @@ int main(int argc, char** argv) {
     sum += histories.back()->Increase(observation.series, window, now);
   }
 
+  // What a reload (re-windowing) or --storage.path pays per target: Export and FromImage of the
+  // last history, and whether the imported one answers the same.
+  const auto export_start = std::chrono::steady_clock::now();
+  const vmq::window::HistoryImage image = histories.back()->Export();
+  const auto import_start = std::chrono::steady_clock::now();
+  std::string error;
+  const std::optional<vmq::window::TargetHistory> imported =
+      vmq::window::TargetHistory::FromImage({window}, max_gap, image, &error);
+  const auto import_end = std::chrono::steady_clock::now();
+  uint64_t imported_sum = 0;
+  for (const auto& observation : page) {
+    imported_sum += imported ? imported->Increase(observation.series, window, now) : 0;
+  }
+  const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+
   const auto all_series = static_cast<double>(options.targets) * options.series;
   const vmq::window::HistoryStats stats = histories.back()->stats();
   std::printf(
       "targets=%d series=%d window_s=%lld interval_ms=%lld polls=%lld increase=%s "
       "rss_growth=%zu rss_per_series=%.0f heap_per_series=%.0f stored_bytes_per_series=%.0f "
       "stored_increments=%zu "
-      "exact=%s\n",
+      "exact=%s export_ms=%.2f import_ms=%.2f imported_exact=%s\n",
       options.targets, options.series, static_cast<long long>(options.window_s),
       static_cast<long long>(options.interval_ms), static_cast<long long>(polls),
       options.increase.c_str(), rss_after - rss_before,
       static_cast<double>(rss_after - rss_before) / all_series,
       static_cast<double>(heap_after - heap_before) / all_series,
       static_cast<double>(stats.stored_bytes) / options.series, stats.stored_increments,
-      sum == expected ? "yes" : "NO");
-  return sum == expected ? 0 : 1;
+      sum == expected ? "yes" : "NO", ms(import_start - export_start),
+      ms(import_end - import_start), imported_sum == expected ? "yes" : "NO");
+  return sum == expected && imported_sum == expected ? 0 : 1;
 }

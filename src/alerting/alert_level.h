@@ -3,8 +3,14 @@
 
 // The hysteresis of one alert on one series, shared by the exporter's vmq_alert_state and
 // (as PromQL, see promql.h) the generated Prometheus rules. It mirrors Netdata's
-// `warn: $this > (($status >= $WARNING) ? (hold) : (raise))`, plus the exporter's rule that a
-// count is only trusted to raise an alert when polls cover the whole window.
+// `warn: $this > (($status >= $WARNING) ? (hold) : (raise))`, adapted to what a window count
+// is: a lower bound of the true number of events in the window (increases the exporter could
+// not place in it are left out), exact only when polls cover the whole window. So a level
+// changes only on what is certain:
+//  - a count above a threshold is certain whatever the coverage: raising never waits;
+//  - a count at or below a threshold is certain only on a fully covered window: a partly
+//    covered window never lowers a level, the previous one is kept until the window is
+//    covered again (at most one window length after the last gap) or the target goes down.
 
 #include <cstdint>
 
@@ -21,12 +27,11 @@ enum class AlertLevel : int {
 };
 
 // `previous` is the level after the previous evaluation of the same series.
-//  - raised:   count > raise_above with the window fully covered, or already raised (or
-//              critical) and count > hold_above;
-//  - critical: count > critical_above with the window fully covered, or already critical and
-//              count > raise_above.
-// Holding does not need coverage: a window that lost a poll while an alert is up still shows
-// events that happened, and dropping the alert for a missed poll would make it flap.
+//  - critical: count > critical_above, or already critical and (count > raise_above or the
+//              window not covered);
+//  - raised:   count > raise_above, or already raised or critical and (count > hold_above or
+//              the window not covered);
+//  - ok:       otherwise.
 AlertLevel NextLevel(const config::AlertRule& rule, AlertLevel previous,
                      const evaluate::Number& count, bool window_covered);
 inline AlertLevel NextLevel(const config::AlertRule& rule, AlertLevel previous, uint64_t count,

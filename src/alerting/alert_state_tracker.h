@@ -26,12 +26,14 @@ class AlertStateTracker {
   // `rules` must outlive the tracker (they belong to the loaded config).
   explicit AlertStateTracker(const std::vector<config::AlertRule>& rules);
 
-  // After a successful poll; counts[i] are rules[i]'s counts (CountAlertSignals). A series
-  // absent from its counts is forgotten, as Prometheus forgets a series that vanished.
+  // After a successful poll; counts[i] are rules[i]'s counts (CountAlertSignals), and
+  // `window_covered` whether polls cover the whole alert window (the counts are exact then,
+  // lower bounds otherwise; see alert_level.h). A series absent from its counts is
+  // forgotten, as Prometheus forgets a series that vanished.
   void Evaluate(std::span<const SeriesCounts> counts, bool window_covered);
   // After a failed poll. The window gauges vanish from the exporter's page while a target is
   // down, which resolves the Prometheus alerts; the exporter-side state does the same, so
-  // that after recovery both must be raised anew from a fully covered window.
+  // that after recovery both must be raised anew, by a count above raise_above.
   void Reset();
 
   // Rules in config order, series in label order.

@@ -9,9 +9,10 @@ std::string Count(const std::string& signal, const std::string& window) {
   return std::string("sum by (") + kSeriesLabels + ") (" + signal + "{window=\"" + window + "\"})";
 }
 
-std::string Covered(const std::string& window) {
+// The window of the series' target not fully covered by polls: its count is a lower bound.
+std::string PartlyCovered(const std::string& window) {
   return std::string("and on (") + kTargetLabels + ") vmq_window_coverage_ratio{window=\"" +
-         window + "\"} == 1";
+         window + "\"} < 1";
 }
 
 std::string Firing(const std::string& alert, const std::string& severity) {
@@ -25,9 +26,10 @@ std::string HysteresisExpr(const std::string& signal, const std::string& window,
                            const std::string& alert, const std::string& severity, uint64_t raise,
                            uint64_t hold) {
   const std::string count = Count(signal, window);
-  return "(\n  " + count + " > " + std::to_string(raise) + "\n  " + Covered(window) +
-         "\n)\nor\n(\n  " + count + " > " + std::to_string(hold) + "\n  " +
-         Firing(alert, severity) + "\n)";
+  const std::string firing = Firing(alert, severity);
+  return "(\n  " + count + " > " + std::to_string(raise) + "\n)\nor\n(\n  " + count + " > " +
+         std::to_string(hold) + "\n  " + firing + "\n)\nor\n(\n  " + count + "\n  " +
+         PartlyCovered(window) + "\n  " + firing + "\n)";
 }
 
 std::string RaisedExpr(const config::AlertRule& rule, const std::string& window) {

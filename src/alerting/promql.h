@@ -18,8 +18,10 @@ namespace vmq::alerting::detail {
 inline constexpr char kTargetLabels[] = "job, instance, target";
 inline constexpr char kSeriesLabels[] = "job, instance, target, node, mqtt_version";
 
-// Raised above `raise` with the window covered, held above `hold` while the alert of
-// `alert` with `severity` is firing.
+// Three branches, one per way the alert of `alert` with `severity` is up after this
+// evaluation: raised, the count above `raise` (whatever the coverage: the count is a lower
+// bound); held, firing and the count above `hold`; held, firing and the window of the
+// series' target partly covered (a lower bound at or below `hold` cannot clear it).
 std::string HysteresisExpr(const std::string& signal, const std::string& window,
                            const std::string& alert, const std::string& severity, uint64_t raise,
                            uint64_t hold);

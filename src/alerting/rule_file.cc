@@ -53,9 +53,25 @@ void EmitGroup(YAML::Emitter& out, const std::string& name, const std::vector<Ru
   out << YAML::EndSeq << YAML::EndMap;
 }
 
+// What the count in {{ $value }} is worth: the coverage of the window when Prometheus
+// evaluated the rule, read with the template's own query so that the notification carries it.
+std::string CoverageAnnotation(const std::string& window) {
+  return "{{ with printf \"vmq_window_coverage_ratio{job=%q, instance=%q, target=%q, "
+         "window=%q}\" $labels.job $labels.instance $labels.target \"" +
+         window +
+         "\" | query }}{{ . | first | value | humanizePercentage }}{{ else }}An unknown "
+         "share{{ end }} of the last " +
+         window +
+         " was covered by successful polls. Below 100% the count is a lower bound: events "
+         "the exporter could not place in the window are not in it, so the alert is certain "
+         "but the true count may be higher.";
+}
+
+// `extra` goes between the description and the runbook link.
 Pairs Annotations(const config::AlertSettings& alerts, const std::string& alert,
-                  std::string summary, std::string description) {
+                  std::string summary, std::string description, Pairs extra = {}) {
   Pairs annotations = {{"summary", std::move(summary)}, {"description", std::move(description)}};
+  for (auto& pair : extra) annotations.push_back(std::move(pair));
   if (!alerts.runbook_url.empty()) {
     annotations.push_back({"runbook_url", alerts.runbook_url + alert + ".md"});
   }
@@ -68,7 +84,8 @@ Rule SignalRule(const config::AlertSettings& alerts, const config::AlertRule& ru
               std::move(expr),
               std::nullopt,
               {{"severity", severity}, {"component", "VerneMQ"}, {"signal", rule.signal}},
-              Annotations(alerts, rule.alert, rule.summary, rule.description)};
+              Annotations(alerts, rule.alert, rule.summary, rule.description,
+                          {{"coverage", CoverageAnnotation(alerts.window.text)}})};
 }
 
 std::vector<Rule> SignalRules(const config::AlertSettings& alerts) {

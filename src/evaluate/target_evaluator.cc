@@ -1,10 +1,19 @@
 #include "evaluate/target_evaluator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <utility>
 
 namespace vmq::evaluate {
+namespace {
+
+double UncoveredSeconds(Millis window, double coverage) {
+  const double millis = std::round(static_cast<double>(window.count()) * (1.0 - coverage));
+  return millis / 1000.0;
+}
+
+}  // namespace
 
 TargetEvaluator::TargetEvaluator(const std::vector<config::Signal>& signals,
                                  const std::vector<config::Window>& windows)
@@ -94,8 +103,11 @@ TargetValues TargetEvaluator::Evaluate(const window::TargetHistory& history, Mon
     }
   }
   values.coverage.reserve(windows_.size());
+  values.uncovered_seconds.reserve(windows_.size());
   for (const config::Window& window : windows_) {
-    values.coverage.push_back(history.Coverage(window.length, now));
+    const double coverage = history.Coverage(window.length, now);
+    values.coverage.push_back(coverage);
+    values.uncovered_seconds.push_back(UncoveredSeconds(window.length, coverage));
   }
   return values;
 }

@@ -57,6 +57,10 @@ struct SignalValues {
 struct TargetValues {
   std::vector<SignalValues> signals;  // one per configured signal, in config order
   std::vector<double> coverage;       // one per configured window, in [0, 1]
+  // Per configured window: the time in it the exporter did not watch, (1 - coverage) x the
+  // window's length, in seconds rounded to the millisecond: how much of a partial window an
+  // event may have happened in unseen.
+  std::vector<double> uncovered_seconds;
 };
 
 }  // namespace vmq::evaluate

@@ -88,9 +88,18 @@ class PartWriter {
     }
   }
 
+  void Uncovered() {
+    const size_t family = layout_.signal_count() + 1;
+    for (size_t w = 0; w < report_.values.uncovered_seconds.size(); ++w) {
+      AppendSample(layout_.families()[family].name,
+                   {{"target", target_}, {"window", layout_.window_labels()[w]}},
+                   FormatValue(report_.values.uncovered_seconds[w]), Family(family));
+    }
+  }
+
   void AlertStates() {
     if (!report_.status.up) return;
-    const size_t family = layout_.signal_count() + 1;
+    const size_t family = layout_.signal_count() + 2;
     for (const alerting::AlertSeriesState& state : report_.alerts) {
       const std::string level = FormatValue(static_cast<uint64_t>(state.level));
       if (state.series.mqtt_version.empty()) {
@@ -138,7 +147,7 @@ class PartWriter {
 
  private:
   std::string* Family(size_t index) { return &page_->families[index]; }
-  size_t TargetIndex(TargetFamily family) const { return layout_.signal_count() + 2 + family; }
+  size_t TargetIndex(TargetFamily family) const { return layout_.signal_count() + 3 + family; }
   std::string* Target(TargetFamily family) { return Family(TargetIndex(family)); }
   const std::string& Name(TargetFamily family) const {
     return layout_.families()[TargetIndex(family)].name;
@@ -165,6 +174,11 @@ PageLayout::PageLayout(const config::Config& config) {
                        "Fraction of the trailing window during which every scheduled poll of the "
                        "target succeeded; window counts are complete only at 1.",
                        FamilyType::kGauge});
+  families_.push_back({"vmq_window_uncovered_seconds",
+                       "Time in the trailing window during which the exporter did not watch the "
+                       "target (no poll, a failed poll, or polls too far apart): events in it "
+                       "may be missing from the window counts.",
+                       FamilyType::kGauge});
   families_.push_back(
       {"vmq_alert_state",
        "State of each alert of config.yaml alerts: per target, node and MQTT version, "
@@ -182,6 +196,7 @@ TargetPage RenderTargetPage(const PageLayout& layout, const TargetReport& report
   PartWriter writer(layout, report, &page);
   writer.Signals();
   writer.Coverage();
+  writer.Uncovered();
   writer.AlertStates();
   writer.TargetFamilies();
   return page;

@@ -25,8 +25,8 @@
 
 namespace vmq::expose {
 
-// The families of the page, in page order: one per signal, then coverage, alert state and the
-// vmq_target_* self-metrics. Built from the config; the same for every target.
+// The families of the page, in page order: one per signal, then coverage, uncovered time, alert
+// state and the vmq_target_* self-metrics. Built from the config; the same for every target.
 class PageLayout {
  public:
   explicit PageLayout(const config::Config& config);

@@ -247,7 +247,8 @@ std::string_view ToString(LoadFailure failure) {
 
 // magic, version, name, url, sequence, records (first time, then per record the zigzag
 // difference to the previous time shifted left once with the success flag in bit 0), uptime,
-// series (key, last value, polls since seen, increases), alert states, CRC-32.
+// the history's counters, series (key, last value, polls since seen, increases), alert
+// states, CRC-32.
 std::string EncodeSnapshot(const TargetState& state, const TimeMap& times) {
   Writer w;
   WriteHeader(w, kSnapshotMagic, state.target);
@@ -261,6 +262,9 @@ std::string EncodeSnapshot(const TargetState& state, const TimeMap& times) {
     previous = nanos;
   }
   w.OptionalU64(history.last_uptime_ms);
+  w.Varint(history.counters.restarts_detected);
+  w.Varint(history.counters.counter_resets);
+  w.Varint(history.counters.out_of_order_records);
   w.Varint(history.series.size());
   for (const auto& series : history.series) {
     w.String(series.key);
@@ -312,6 +316,9 @@ std::optional<TargetState> DecodeSnapshot(std::string_view bytes, const TargetId
     record.time = ReadTime(previous, times, &future);
   }
   history.last_uptime_ms = r.OptionalU64();
+  history.counters.restarts_detected = r.Varint();
+  history.counters.counter_resets = r.Varint();
+  history.counters.out_of_order_records = r.Varint();
   history.series.resize(r.Count(4));
   for (auto& series : history.series) {
     series.key = r.String();

@@ -30,9 +30,18 @@ struct HistoryImage {
     std::vector<uint64_t> increases;
   };
 
+  // The history's counters (HistoryStats), so that a reload keeps them monotonic. Added by the
+  // window helper; any values are valid.
+  struct Counters {
+    uint64_t restarts_detected = 0;
+    uint64_t counter_resets = 0;
+    uint64_t out_of_order_records = 0;
+  };
+
   std::vector<PollRecord> records;         // every record held, oldest first
   std::optional<uint64_t> last_uptime_ms;  // of the latest successful poll
   std::vector<Series> series;
+  Counters counters;
 };
 
 }  // namespace vmq::window

@@ -1,6 +1,8 @@
 #include "window/target_history.h"
 
 #include <algorithm>
+#include <string>
+#include <unordered_set>
 #include <utility>
 
 namespace vmq::window {
@@ -39,19 +41,24 @@ uint64_t ZigZag(int64_t value) {
 }
 int64_t UnZigZag(uint64_t value) { return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1)); }
 
+// Poll times are kept to the millisecond, rounded down: a record's interval is then a small
+// integer, and window edges are precise to one poll interval anyway.
+MonoTime Stored(MonoTime time) {
+  return MonoTime(std::chrono::floor<Millis>(time.time_since_epoch()));
+}
+
 // A poll record: how much the time since the previous record differs from the time between
-// the two records before (polls on a schedule differ by their jitter only), zigzag-encoded,
-// and the success flag. The first byte holds the flag (bit 0), 6 bits of the difference and
-// a continuation bit; the rest of the difference follows as LEB128. At most 10 bytes; 3 for
-// a difference within +-0.5 ms, 4 within +-67 ms.
-void PushRecord(detail::ByteQueue& queue, int64_t delta_change, bool success,
+// the two records before (polls on a schedule differ by their jitter only), in milliseconds,
+// zigzag LEB128: 1 byte within +-63 ms, 2 within +-8 s. A failed poll is preceded by
+// kFailureMarker, which no minimal LEB128 starts with (0x80 0x00 would be a 0 written long).
+constexpr uint8_t kFailureMarker[] = {0x80, 0x00};
+
+void PushRecord(detail::ByteQueue& queue, int64_t delta_change_ms, bool success,
                 size_t expected_size) {
-  const uint64_t change = ZigZag(delta_change);
-  const uint64_t rest = change >> 6;
-  queue.Push(
-      static_cast<uint8_t>((success ? 1u : 0u) | ((change & 0x3f) << 1) | (rest != 0 ? 0x80u : 0u)),
-      expected_size);
-  if (rest != 0) PushVarint(queue, rest, expected_size);
+  if (!success) {
+    for (const uint8_t byte : kFailureMarker) queue.Push(byte, expected_size);
+  }
+  PushVarint(queue, ZigZag(delta_change_ms), expected_size);
 }
 
 // While the history fills, the size a queue will have once it holds the longest window:
@@ -115,23 +122,31 @@ TargetHistory::TargetHistory(std::vector<Millis> windows, Millis max_gap)
     : window_lengths_(std::move(windows)), max_gap_(std::max(max_gap, Millis::zero())) {
   for (const Millis window : window_lengths_) {
     longest_window_ = std::max(longest_window_, window);
-    windows_.push_back({window, {}, Ticks::zero()});
+    windows_.push_back({window, {}, Ticks::zero(), false});
   }
 }
 
 void TargetHistory::RecordSuccess(MonoTime time, std::optional<uint64_t> uptime_ms,
-                                  std::span<const Observation> observations) {
+                                  std::span<const Observation> observations, bool counters_reset) {
+  time = Stored(time);
   if (!AcceptTime(time)) return;
   const bool restart = IsRestart(uptime_ms);
-  if (restart) ++stats_.restarts_detected;
+  const bool reset_all = restart || counters_reset;
   ++successful_polls_;
   AppendRecord(time, true);
-  for (const Observation& observation : observations) ObserveSeries(observation, restart);
+  saw_decrease_ = false;
+  for (const Observation& observation : observations) ObserveSeries(observation, reset_all);
+  if (restart) {
+    ++stats_.restarts_detected;
+  } else if (counters_reset || saw_decrease_) {
+    ++stats_.counter_resets;
+  }
   last_success_ = SuccessfulPoll{time, uptime_ms};
-  Slide(true, restart);
+  Slide(true, reset_all);
 }
 
 void TargetHistory::RecordFailure(MonoTime time) {
+  time = Stored(time);
   if (!AcceptTime(time)) return;
   AppendRecord(time, false);
   Slide(false, false);
@@ -161,7 +176,7 @@ void TargetHistory::AppendRecord(MonoTime time, bool success) {
     // The span ending here has both ends in the window unless the tail is this record.
     if (covered_span && window.tail.position != records_.end()) window.covered += delta;
   }
-  PushRecord(records_, (delta - latest_delta_).count(), success,
+  PushRecord(records_, std::chrono::duration_cast<Millis>(delta - latest_delta_).count(), success,
              ExpectedSize(records_, record_count_, ExpectedRecords()));
   latest_delta_ = delta;
   ++record_count_;
@@ -169,32 +184,37 @@ void TargetHistory::AppendRecord(MonoTime time, bool success) {
   latest_success_ = success;
 }
 
-void TargetHistory::ObserveSeries(const Observation& observation, bool restart) {
+TargetHistory::SeriesState& TargetHistory::AddSeries(std::string key) {
+  index_.emplace(std::move(key), static_cast<uint32_t>(series_.size()));
+  SeriesState& state = series_.emplace_back();
+  state.first_poll = successful_polls_;
+  state.windows.resize(windows_.size());
+  return state;
+}
+
+void TargetHistory::ObserveSeries(const Observation& observation, bool reset_all) {
   const uint64_t poll = successful_polls_;
   const auto it = index_.find(std::string_view(observation.series));
   uint64_t increase = 0;
   SeriesState* state = nullptr;
   if (it == index_.end()) {
-    index_.emplace(observation.series, static_cast<uint32_t>(series_.size()));
-    state = &series_.emplace_back();
-    state->first_poll = poll;
-    state->windows.resize(windows_.size());
+    state = &AddSeries(observation.series);
     // The baseline has nothing to compare with; after it, a new series was created (at 0)
     // since the previous poll.
     if (poll > 1) increase = observation.value;
   } else {
     state = &series_[it->second];
-    increase = ObservedIncrease(*state, observation.value, restart);
+    increase = ObservedIncrease(*state, observation.value, reset_all);
   }
   state->last_value = observation.value;
   state->last_seen_poll = poll;
   state->pending += increase;  // a series listed twice on one page: both increases count
 }
 
-uint64_t TargetHistory::ObservedIncrease(SeriesState& state, uint64_t value, bool restart) {
-  if (restart) return value;
+uint64_t TargetHistory::ObservedIncrease(SeriesState& state, uint64_t value, bool reset_all) {
+  if (reset_all) return value;
   if (value < state.last_value) {
-    ++stats_.counter_resets;
+    saw_decrease_ = true;
     return value;
   }
   return value - state.last_value;
@@ -220,6 +240,7 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
         window.covered -= SpanLength(window.tail, Peek(window.tail));
       }
     }
+    window.tail_gap = TailPollIsGap(window.tail);
     moved = moved || window.tail.next_poll != tails_before.back();
   }
   const uint64_t front_before = front_.next_poll;
@@ -263,7 +284,7 @@ void TargetHistory::UpdateSeries(SeriesState& state, bool recorded_success, bool
                                  std::span<const uint64_t> tails_before, uint64_t front_before,
                                  double expected_polls) {
   if (recorded_success) {
-    // After a restart, a series missing from the page restarted at 0 like the rest.
+    // After a node-wide reset, a series missing from the page restarted at 0 like the rest.
     if (restart && state.last_seen_poll != successful_polls_) state.last_value = 0;
     PushVarint(state.increases, state.pending,
                ExpectedSize(state.increases, successful_polls_ - state.first_poll, expected_polls));
@@ -290,11 +311,11 @@ void TargetHistory::UpdateSeries(SeriesState& state, bool recorded_success, bool
 
 TargetHistory::Record TargetHistory::Peek(const RecordCursor& cursor) const {
   uint64_t position = cursor.position;
-  const uint8_t first = records_.at(position++);
-  uint64_t change = (first >> 1) & 0x3f;
-  if ((first & 0x80) != 0) change |= ReadVarint(records_, position) << 6;
-  const Ticks delta = cursor.previous_delta + Ticks(UnZigZag(change));
-  return {cursor.previous_time + delta, delta, (first & 1) != 0, position};
+  const bool failure =
+      records_.at(position) == kFailureMarker[0] && records_.at(position + 1) == kFailureMarker[1];
+  if (failure) position += sizeof(kFailureMarker);
+  const Ticks delta = cursor.previous_delta + Millis(UnZigZag(ReadVarint(records_, position)));
+  return {cursor.previous_time + delta, delta, !failure, position};
 }
 
 void TargetHistory::Pass(RecordCursor& cursor, const Record& record) {
@@ -313,6 +334,32 @@ TargetHistory::Ticks TargetHistory::SpanLength(const RecordCursor& cursor,
   if (!cursor.has_previous || !cursor.previous_success || !record.success) return Ticks::zero();
   const Ticks length = record.time - cursor.previous_time;
   return length <= max_gap_ ? length : Ticks::zero();
+}
+
+// Whether the span ending at `record` (the record at the cursor) is joined: it and the record
+// before are successful polls at most max_gap apart.
+bool TargetHistory::Joined(const RecordCursor& cursor, const Record& record) const {
+  return cursor.has_previous && cursor.previous_success && record.success &&
+         record.time - cursor.previous_time <= max_gap_;
+}
+
+// Whether the first successful poll at or after the tail observed its increase across a gap
+// span: then that span starts before the tail, outside the window, and the increase does not
+// count there.
+bool TargetHistory::TailPollIsGap(const RecordCursor& tail) const {
+  if (tail.position == records_.end()) return false;
+  const Record record = Peek(tail);
+  return !record.success || !Joined(tail, record);
+}
+
+// What a running sum from the tail's poll on counts that the gap rule leaves out: the tail
+// poll's increase when it is a gap poll. `position` is the offset of that increase.
+uint64_t TargetHistory::GapCorrection(const SeriesState& state, const RecordCursor& tail,
+                                      uint64_t position, bool tail_gap) const {
+  if (!tail_gap || tail.next_poll < state.first_poll || tail.next_poll > successful_polls_) {
+    return 0;
+  }
+  return ReadVarint(state.increases, position);
 }
 
 const TargetHistory::WindowState* TargetHistory::FindWindow(Millis length) const {
@@ -351,6 +398,7 @@ uint64_t TargetHistory::FastIncrease(const SeriesState& state, size_t window, Mo
   uint64_t sum = state.windows[window].sum;
   uint64_t position = state.windows[window].position;
   const MonoTime begin = now - windows_[window].length;
+  bool moved = false;
   while (tail.position != records_.end()) {
     const Record record = Peek(tail);
     if (record.time > begin) break;
@@ -358,8 +406,10 @@ uint64_t TargetHistory::FastIncrease(const SeriesState& state, size_t window, Mo
       sum -= ReadVarint(state.increases, position);
     }
     Pass(tail, record);
+    moved = true;
   }
-  return sum;
+  const bool tail_gap = moved ? TailPollIsGap(tail) : windows_[window].tail_gap;
+  return sum - GapCorrection(state, tail, position, tail_gap);
 }
 
 uint64_t TargetHistory::ScanIncrease(const SeriesState& state, Millis window, MonoTime now) const {
@@ -367,12 +417,20 @@ uint64_t TargetHistory::ScanIncrease(const SeriesState& state, Millis window, Mo
   RecordCursor cursor = front_;
   uint64_t position = state.increases.begin();
   uint64_t sum = 0;
+  // The previous successful poll, where a gap span starts; unknown when it was dropped (then
+  // it is before any window this can answer).
+  std::optional<MonoTime> last_success;
+  if (cursor.has_previous && cursor.previous_success) last_success = cursor.previous_time;
   while (cursor.position != records_.end()) {
     const Record record = Peek(cursor);
     if (record.time > now) break;
-    if (record.success && cursor.next_poll >= state.first_poll) {
-      const uint64_t amount = ReadVarint(state.increases, position);
-      if (record.time > begin) sum += amount;
+    if (record.success) {
+      if (cursor.next_poll >= state.first_poll) {
+        const uint64_t amount = ReadVarint(state.increases, position);
+        const std::optional<MonoTime> placed = Joined(cursor, record) ? record.time : last_success;
+        if (placed && *placed > begin) sum += amount;
+      }
+      last_success = record.time;
     }
     Pass(cursor, record);
   }
@@ -461,6 +519,167 @@ HistoryStats TargetHistory::stats() const {
 void TargetHistory::ForEachSeries(
     const std::function<void(const std::string& series)>& visit) const {
   for (const auto& [name, id] : index_) visit(name);
+}
+
+HistoryImage TargetHistory::Export() const {
+  HistoryImage image;
+  image.records.reserve(record_count_ + 1);
+  if (front_.has_previous) image.records.push_back({front_.previous_time, front_.previous_success});
+  for (RecordCursor cursor = front_; cursor.position != records_.end();) {
+    const Record record = Peek(cursor);
+    image.records.push_back({record.time, record.success});
+    Pass(cursor, record);
+  }
+  if (last_success_) image.last_uptime_ms = last_success_->uptime_ms;
+  image.counters = {stats_.restarts_detected, stats_.counter_resets, stats_.out_of_order_records};
+  image.series.reserve(series_.size());
+  for (const auto& [key, id] : index_) {
+    const SeriesState& state = series_[id];
+    HistoryImage::Series& series = image.series.emplace_back();
+    series.key = key;
+    series.last_value = state.last_value;
+    series.polls_since_seen = successful_polls_ - state.last_seen_poll;
+    series.increases.reserve(successful_polls_ + 1 - state.first_poll);
+    uint64_t position = state.increases.begin();
+    while (position != state.increases.end()) {
+      series.increases.push_back(ReadVarint(state.increases, position));
+    }
+  }
+  return image;
+}
+
+namespace {
+
+// Bounds an image must keep so that no arithmetic on it can overflow: record times within
+// +-2^61 ns (73 years) of the clock's epoch, so that differences fit, and series ordinals
+// far from the end of uint64.
+constexpr int64_t kMaxAbsTimeNs = int64_t{1} << 61;
+constexpr uint64_t kMaxPollsSinceSeen = uint64_t{1} << 48;
+constexpr size_t kMaxSeries = size_t{1} << 31;
+
+}  // namespace
+
+std::string TargetHistory::Validate(const std::vector<Millis>& windows, Millis max_gap,
+                                    const HistoryImage& image) {
+  for (const Millis window : windows) {
+    if (window <= Millis::zero())
+      return "window length " + std::to_string(window.count()) + " ms is not positive";
+  }
+  if (max_gap < Millis::zero()) return "negative max gap";
+  uint64_t successes = 0;
+  for (size_t i = 0; i < image.records.size(); ++i) {
+    const int64_t ns = image.records[i].time.time_since_epoch().count();
+    if (ns > kMaxAbsTimeNs || ns < -kMaxAbsTimeNs) {
+      return "record " + std::to_string(i) + ": time out of range";
+    }
+    if (i > 0 && image.records[i].time < image.records[i - 1].time) {
+      return "record " + std::to_string(i) + ": earlier than the record before it";
+    }
+    if (image.records[i].success) ++successes;
+  }
+  if (image.series.size() > kMaxSeries) return "too many series";
+  std::unordered_set<std::string_view> keys;
+  keys.reserve(image.series.size());
+  for (const HistoryImage::Series& series : image.series) {
+    if (series.key.empty()) return "a series with an empty key";
+    if (!keys.insert(series.key).second) return "series listed twice: " + series.key.substr(0, 80);
+    if (series.increases.size() > successes) {
+      return "series " + series.key.substr(0, 80) + ": more increases than successful polls";
+    }
+    if (series.polls_since_seen > kMaxPollsSinceSeen) {
+      return "series " + series.key.substr(0, 80) + ": polls_since_seen out of range";
+    }
+    // The polls that did not see the series observed nothing for it.
+    const size_t unseen =
+        static_cast<size_t>(std::min<uint64_t>(series.polls_since_seen, series.increases.size()));
+    for (size_t i = series.increases.size() - unseen; i < series.increases.size(); ++i) {
+      if (series.increases[i] != 0) {
+        return "series " + series.key.substr(0, 80) + ": an increase at a poll that did not see it";
+      }
+    }
+  }
+  return {};
+}
+
+std::optional<TargetHistory> TargetHistory::FromImage(std::vector<Millis> windows, Millis max_gap,
+                                                      const HistoryImage& image,
+                                                      std::string* error) {
+  if (std::string reason = Validate(windows, max_gap, image); !reason.empty()) {
+    if (error != nullptr) *error = std::move(reason);
+    return std::nullopt;
+  }
+  std::optional<TargetHistory> history(std::in_place, std::move(windows), max_gap);
+  history->Restore(image);
+  return history;
+}
+
+// Replays the records of a validated image as polls, each series joining at the poll of its
+// oldest increase, so that every running sum, cursor and drop is what recording those polls
+// would have left.
+void TargetHistory::Restore(const HistoryImage& image) {
+  uint64_t successes = 0;
+  for (const HistoryImage::PollRecord& record : image.records) successes += record.success;
+  const bool ever_succeeded =
+      successes > 0 || !image.series.empty() || image.last_uptime_ms.has_value();
+  // Ordinals start high enough for every series' last sighting to have one, and above 0 once
+  // a poll has succeeded (the next poll is no baseline then).
+  uint64_t base = ever_succeeded && successes == 0 ? 1 : 0;
+  for (const HistoryImage::Series& series : image.series) {
+    base = std::max(base, series.polls_since_seen);
+  }
+  successful_polls_ = base;
+  front_.next_poll = base + 1;
+  for (WindowState& window : windows_) window.tail.next_poll = base + 1;
+
+  // Image series by the 1-based index, among the image's successful records, of the poll of
+  // their oldest increase (successes + 1: no increase held).
+  std::vector<size_t> order(image.series.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto joins_at = [&](size_t i) { return successes + 1 - image.series[i].increases.size(); };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return joins_at(a) < joins_at(b); });
+  std::vector<const HistoryImage::Series*> joined;  // parallel to series_
+  joined.reserve(order.size());
+  size_t next = 0;
+  uint64_t success_index = 0;
+  for (const HistoryImage::PollRecord& record : image.records) {
+    const MonoTime time = Stored(record.time);
+    if (!record.success) {
+      AppendRecord(time, false);
+      Slide(false, false);
+      continue;
+    }
+    ++successful_polls_;
+    ++success_index;
+    AppendRecord(time, true);
+    while (next < order.size() && joins_at(order[next]) == success_index) {
+      const HistoryImage::Series& series = image.series[order[next++]];
+      AddSeries(series.key);
+      joined.push_back(&series);
+    }
+    for (size_t i = 0; i < series_.size(); ++i) {
+      const std::vector<uint64_t>& increases = joined[i]->increases;
+      series_[i].pending = increases[increases.size() - (successes + 1 - success_index)];
+    }
+    last_success_ = SuccessfulPoll{time, std::nullopt};
+    Slide(true, false);
+  }
+  for (; next < order.size(); ++next) {  // no increase held: they join at the next poll
+    const HistoryImage::Series& series = image.series[order[next]];
+    AddSeries(series.key).first_poll = successful_polls_ + 1;
+    joined.push_back(&series);
+  }
+  for (size_t i = 0; i < series_.size(); ++i) {
+    series_[i].last_value = joined[i]->last_value;
+    series_[i].last_seen_poll = successful_polls_ - joined[i]->polls_since_seen;
+  }
+  if (ever_succeeded) {
+    const MonoTime time = last_success_ ? last_success_->time : MonoTime{};
+    last_success_ = SuccessfulPoll{time, image.last_uptime_ms};
+  }
+  stats_.restarts_detected = image.counters.restarts_detected;
+  stats_.counter_resets = image.counters.counter_resets;
+  stats_.out_of_order_records = image.counters.out_of_order_records;
 }
 
 }  // namespace vmq::window

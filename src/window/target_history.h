@@ -6,32 +6,44 @@
 // the text format; time is passed in, so the math is tested without sleeping.
 //
 // Semantics (docs/metrics.md explains them to users):
-//  - An increase is attributed to the poll that observed it. Increase(series, W, now) is the
-//    sum of the increases observed by successful polls at times t with now - W < t <= now.
-//    Integers only, never negative, no extrapolation.
+//  - Poll times are kept to the millisecond, rounded down (window edges are precise to one
+//    poll interval anyway).
+//  - An increase is attributed to the poll that observed it. When that poll and the
+//    previous successful one are at most max_gap apart with no failed poll between (a
+//    "joined" span), Increase(series, W, now) counts it when the poll's time t satisfies
+//    now - W < t <= now. Integers only, never negative, no extrapolation.
+//  - An increase observed across a gap span (from the previous successful poll at s to the
+//    poll at t that observed it, longer than max_gap or with a failed poll between) cannot be
+//    placed inside the span: it counts in a window only if the whole span lies in it,
+//    now - W < s and t <= now (the left edge as for a poll: a span that starts exactly at
+//    now - W is left out). So every window value is a lower bound of the true count (to
+//    one interval at the edge), and a longer window that contains the gap still shows it.
+//    Whatever the cause of the increase (growth, a reset, a restart, a new series): the rule
+//    is about where it can be placed.
 //  - The first successful poll of a target is a baseline: it observes no increase.
-//  - A value below the previous one is a counter reset (node restart, `vmq-admin metrics
-//    reset`): the increase is the new value.
-//  - When the node's uptime (VerneMQ's system_wallclock, ms since node start) goes down, the
-//    node restarted: every series of the target counts its new value as the increase, even
-//    one that grew past its old value between the two polls.
+//  - A value below the previous one is a counter reset (`vmq-admin metrics reset`): the
+//    increase is the new value.
+//  - A node-wide reset: when the node's uptime (VerneMQ's system_wallclock, ms since node
+//    start) goes down (a restart), or the caller says `counters_reset` (its reset detector saw
+//    some counter of the node go down while system_wallclock did not), every series of the
+//    target counts its new value as the increase, even one that grew past its old value
+//    between the two polls; a series missing from that page restarted at 0 like the rest, so
+//    its next value counts in full.
 //  - A series first seen after the baseline was created since the previous poll: its value
 //    is its increase (VerneMQ creates such series at 0).
 //  - A series missing from a successful page keeps its last value; nothing is attributed.
-//    After a restart, though, a series missing from the page restarted at 0 like the rest,
-//    so its next value counts in full.
 //  - Coverage(W, now) is the fraction of (now - W, now] during which the exporter was
-//    watching: the span between two consecutive successful polls is covered when no failed
-//    poll lies between them and they are at most max_gap apart; the span from the last
-//    successful poll to now is covered when no poll has failed since and now is within
-//    max_gap of it. 1.0 exactly when the whole window is covered.
+//    watching: the span between two consecutive successful polls is covered when it is
+//    joined; the span from the last successful poll to now is covered when no poll has failed
+//    since and now is within max_gap of it. 1.0 exactly when the whole window is covered.
 //
 // Memory: the history is two kinds of byte streams, dropped from the front once older than
 // the longest window + max_gap.
-//  - One per target, shared by its series: a record per poll (success or failure): the
-//    success flag and how much the time since the previous record differs from the time
-//    between the two before, in nanoseconds, as a varint. Polls on a schedule differ by their
-//    jitter only: 3 bytes when completions jitter within 0.25 ms, 4 within 33 ms.
+//  - One per target, shared by its series: a record per poll (success or failure): how much
+//    the time since the previous record differs from the time between the two before, in
+//    milliseconds, zigzag LEB128. Polls on a schedule differ by their jitter only: 1 byte
+//    when the interval changes by at most 63 ms from one poll to the next, 2 up to 8 s. A
+//    failed poll costs 2 bytes more (a marker no minimal varint starts with).
 //  - One per series: its increase at every successful poll since it was first seen (0 when
 //    unchanged or missing from the page) as a LEB128 varint: 1 byte up to 127, 2 up to
 //    16,383, 3 up to 2,097,151, ... 10 for the largest u64. Exact, never rounded.
@@ -39,21 +51,25 @@
 // sum and a position in its stream (16 bytes), so that a query costs O(1) instead of a decode
 // of the window. With P = (longest window + max_gap) / poll interval + 1 polls held, S
 // series, L the mean varint length of a poll's increase and R that of a poll record:
-//   bytes per series ~= P x (L + R / S) x 1.03 (buffer slack) + key + ~200 + 16 x windows.
-// 1 h at 1 s polls (P = 3,603), S = 8, increases up to 127 (L = 1), R = 4: 3,603 x 1.5 x 1.03
-// + ~300 ~= 5.9 KB, under the 8 KB per series asked for (bench/README.md has the RSS figures
-// from bench/history_memory.cc). Sustained increases of 128 to 16,383 at every poll cost
-// L = 2: ~10 KB. stats().stored_bytes reports what is held.
+//   bytes per series ~= P x (L + R / S) x 1.035 (buffer slack) + key + ~200 + 16 x windows.
+// 1 h at 1 s polls (P = 3,603), increases up to 127 (L = 1), R = 1, S = 8: 3,603 x 1.125 x
+// 1.035 + ~300 ~= 4.5 KB (RSS 4.8-5.2 KB), under the 8 KB per series asked for; S = 2: 6.8 KB
+// (bench/README.md has the RSS figures from bench/history_memory.cc). Over it: sustained
+// increases of 128 to 16,383 at every poll (L = 2: 8.5 KB at S = 8), and a target with one
+// series, which carries all of the poll records and the target's fixed part (8.6-9.0 KB RSS).
+// stats().stored_bytes reports what is held.
 //
 // Every increase stays tied to the record of the poll that observed it, and so to the span
 // from the previous record; the state is plain data (byte vectors, integer offsets, no
-// pointers), so that it can be written to a file and read back.
+// pointers). Export() gives it as plain values (HistoryImage), FromImage() builds a history
+// from them for other windows or another max_gap (a reload, a restart with --storage.path).
 //
 // Queries are exact for windows up to the longest one and `now` no earlier than max_gap
 // before the latest record; older history has been dropped. A record earlier than the latest
-// one is ignored (counted in stats) so that a clock hiccup never corrupts the history.
+// one (to the millisecond) is ignored (counted in stats) so that a clock hiccup never
+// corrupts the history.
 //
-// Not thread-safe; the owner serialises access.
+// Not thread-safe; the owner serialises access. Movable.
 
 #include <cstddef>
 #include <cstdint>
@@ -76,8 +92,9 @@ struct Observation {
 };
 
 struct HistoryStats {
-  uint64_t restarts_detected = 0;     // uptime went down
-  uint64_t counter_resets = 0;        // a series went down without an uptime decrease
+  uint64_t restarts_detected = 0;  // polls that saw the uptime go down
+  // Polls without an uptime decrease that were told `counters_reset` or saw a series go down.
+  uint64_t counter_resets = 0;
   size_t stored_increments = 0;       // non-zero increases currently held
   size_t stored_poll_records = 0;     // poll records currently held
   size_t stored_bytes = 0;            // heap bytes the history holds, series keys included
@@ -123,9 +140,29 @@ class TargetHistory {
   // left the window since the latest record); any other query decodes the history.
   TargetHistory(std::vector<Millis> windows, Millis max_gap);
 
+  // `counters_reset`: the caller saw a node-wide metrics reset in this page (some counter of
+  // the node went down while system_wallclock did not); every series then counts its new
+  // value, as after a restart.
   void RecordSuccess(MonoTime time, std::optional<uint64_t> uptime_ms,
-                     std::span<const Observation> observations);
+                     std::span<const Observation> observations, bool counters_reset = false);
   void RecordFailure(MonoTime time);
+
+  // Everything held, as plain values: the record before the oldest one held (if it was
+  // dropped: the span it starts decides how the oldest increase is placed), every record
+  // held, and per series its increases. Transient cost: one uint64 per held successful poll
+  // per series (1 h at 1 s: ~3,600 x 8 bytes per series) plus 16 bytes per record.
+  HistoryImage Export() const;
+  // A history with these windows and max gap holding `image` (as Export() gives it, or as
+  // read back from an untrusted file): validated completely, refused with a one-line reason
+  // in *error (if not null). Records older than the longest window + max_gap before the
+  // latest one are dropped; a window longer than the image's history is partly covered until
+  // it fills (an increase across a gap span that started before the image's oldest record is
+  // placed in no window). Queries answer as they did on the exported history wherever it held
+  // enough.
+  // The counters of stats() (restarts, resets, out-of-order records) carry over. Costs about
+  // what recording the image's polls did (1 h at 1 s, 600 series: ~0.15 s).
+  static std::optional<TargetHistory> FromImage(std::vector<Millis> windows, Millis max_gap,
+                                                const HistoryImage& image, std::string* error);
 
   // 0 for an unknown series.
   uint64_t Increase(std::string_view series, Millis window, MonoTime now) const;
@@ -139,13 +176,6 @@ class TargetHistory {
   HistoryStats stats() const;
   // Visits every series seen so far, in no particular order.
   void ForEachSeries(const std::function<void(const std::string& series)>& visit) const;
-
-  // STAND-IN (storage branch) for the window branch's implementation, which replaces it at
-  // merge: the history as plain values, and a history rebuilt from an untrusted image
-  // (nullopt with `error` set when it is inconsistent). src/window/history_image_standin.cc.
-  HistoryImage Export() const;
-  static std::optional<TargetHistory> FromImage(std::vector<Millis> windows, Millis max_gap,
-                                                const HistoryImage& image, std::string* error);
 
  private:
   using Ticks = MonoTime::duration;
@@ -171,7 +201,8 @@ class TargetHistory {
   struct WindowState {
     Millis length;
     RecordCursor tail;
-    Ticks covered{0};  // covered spans with both ends at or after the tail
+    Ticks covered{0};       // covered spans with both ends at or after the tail
+    bool tail_gap = false;  // TailPollIsGap(tail), kept so that a query need not decode it
   };
   struct SeriesWindow {
     uint64_t sum = 0;       // increases of the successful polls from the window's tail on
@@ -195,8 +226,12 @@ class TargetHistory {
   bool AcceptTime(MonoTime time);
   bool IsRestart(std::optional<uint64_t> uptime_ms) const;
   void AppendRecord(MonoTime time, bool success);
-  void ObserveSeries(const Observation& observation, bool restart);
-  uint64_t ObservedIncrease(SeriesState& state, uint64_t value, bool restart);
+  void ObserveSeries(const Observation& observation, bool reset_all);
+  uint64_t ObservedIncrease(SeriesState& state, uint64_t value, bool reset_all);
+  SeriesState& AddSeries(std::string key);
+  static std::string Validate(const std::vector<Millis>& windows, Millis max_gap,
+                              const HistoryImage& image);
+  void Restore(const HistoryImage& image);
   void Slide(bool recorded_success, bool restart);
   void UpdateSeries(SeriesState& state, bool recorded_success, bool restart,
                     std::span<const uint64_t> tails_before, uint64_t front_before,
@@ -206,6 +241,10 @@ class TargetHistory {
   Record Peek(const RecordCursor& cursor) const;
   static void Pass(RecordCursor& cursor, const Record& record);
   Ticks SpanLength(const RecordCursor& cursor, const Record& record) const;
+  bool Joined(const RecordCursor& cursor, const Record& record) const;
+  bool TailPollIsGap(const RecordCursor& tail) const;
+  uint64_t GapCorrection(const SeriesState& state, const RecordCursor& tail, uint64_t position,
+                         bool tail_gap) const;
   const WindowState* FindWindow(Millis length) const;
   uint64_t IncreaseOf(const SeriesState& state, Millis window, MonoTime now) const;
   uint64_t FastIncrease(const SeriesState& state, size_t window, MonoTime now) const;
@@ -228,6 +267,7 @@ class TargetHistory {
   Ticks latest_delta_{0};  // between the two latest records
   std::optional<SuccessfulPoll> last_success_;
   uint64_t successful_polls_ = 0;
+  bool saw_decrease_ = false;  // by the poll being recorded
   HistoryStats stats_;
 };
 

@@ -30,7 +30,7 @@ config::AlertRule WithCritical(uint64_t critical_above) {
   return rule;
 }
 
-// Feeds `counts` one evaluation after the other with the window covered, from ok.
+// Feeds `counts` one evaluation after the other, from ok, with the window covered or not.
 std::vector<AlertLevel> Levels(const config::AlertRule& rule,
                                std::initializer_list<uint64_t> counts, bool covered = true) {
   std::vector<AlertLevel> levels;
@@ -72,13 +72,24 @@ TEST(NextLevel, HoldEqualToRaiseMeansNoHysteresis) {
   EXPECT_THAT(Levels(rule, {6, 5, 6}), ElementsAre(kRaised, kOk, kRaised));
 }
 
-TEST(NextLevel, DoesNotRaiseOnAPartlyCoveredWindow) {
-  EXPECT_THAT(Levels(Netdata(), {6, 100}, /*covered=*/false), ElementsAre(kOk, kOk));
+// A partly covered window's count is a lower bound: above the threshold it is certain.
+TEST(NextLevel, RaisesOnAPartlyCoveredWindowAboveTheThreshold) {
+  EXPECT_THAT(Levels(Netdata(), {5, 6}, /*covered=*/false), ElementsAre(kOk, kRaised));
+  EXPECT_THAT(Levels(Netdata(), {100}, /*covered=*/false), ElementsAre(kRaised));
 }
 
-TEST(NextLevel, HoldsThroughAPartlyCoveredWindow) {
+TEST(NextLevel, DoesNotRaiseOnAPartlyCoveredWindowAtOrBelowTheThreshold) {
+  EXPECT_THAT(Levels(Netdata(), {0, 3, 5, 5}, /*covered=*/false), ElementsAre(kOk, kOk, kOk, kOk));
+}
+
+TEST(NextLevel, HoldsThroughAPartlyCoveredWindowAboveHold) {
   EXPECT_EQ(NextLevel(Netdata(), kRaised, 2, /*window_covered=*/false), kRaised);
-  EXPECT_EQ(NextLevel(Netdata(), kRaised, 0, /*window_covered=*/false), kOk);
+}
+
+// At or below hold_above a lower bound says nothing about the unobserved part of the window.
+TEST(NextLevel, APartlyCoveredWindowNeverClears) {
+  EXPECT_EQ(NextLevel(Netdata(), kRaised, 0, /*window_covered=*/false), kRaised);
+  EXPECT_EQ(NextLevel(Netdata(), kRaised, 0, /*window_covered=*/true), kOk);
 }
 
 TEST(NextLevel, NeverCriticalWithoutCriticalAbove) {
@@ -98,9 +109,16 @@ TEST(NextLevel, CriticalHoldsAboveRaiseThenFallsBackToRaised) {
               ElementsAre(kCritical, kCritical, kCritical, kRaised, kRaised, kOk));
 }
 
-TEST(NextLevel, CriticalIsNotRaisedOnAPartlyCoveredWindowButHolds) {
-  EXPECT_EQ(NextLevel(WithCritical(10), kRaised, 50, /*window_covered=*/false), kRaised);
-  EXPECT_EQ(NextLevel(WithCritical(10), kCritical, 50, /*window_covered=*/false), kCritical);
+TEST(NextLevel, CriticalIsRaisedOnAPartlyCoveredWindow) {
+  EXPECT_EQ(NextLevel(WithCritical(10), kOk, 11, /*window_covered=*/false), kCritical);
+  EXPECT_EQ(NextLevel(WithCritical(10), kRaised, 10, /*window_covered=*/false), kRaised);
+}
+
+TEST(NextLevel, APartlyCoveredWindowNeverLowersCritical) {
+  EXPECT_EQ(NextLevel(WithCritical(10), kCritical, 3, /*window_covered=*/false), kCritical);
+  EXPECT_EQ(NextLevel(WithCritical(10), kCritical, 0, /*window_covered=*/false), kCritical);
+  EXPECT_EQ(NextLevel(WithCritical(10), kCritical, 3, /*window_covered=*/true), kRaised);
+  EXPECT_EQ(NextLevel(WithCritical(10), kCritical, 0, /*window_covered=*/true), kOk);
 }
 
 // Two rules: A (raise above 5, hold above 0) and B (raise above 1, hold above 1).
@@ -191,13 +209,16 @@ TEST_F(AlertStateTrackerTest, FiresAtSixHoldsAtOneClearsAtZero) {
   EXPECT_EQ(LevelOf("A", kNodeA4), kOk);
 }
 
-TEST_F(AlertStateTrackerTest, DoesNotRaiseWhileTheWindowIsPartlyCovered) {
-  Evaluate({{kNodeA4, 9}}, {}, /*covered=*/false);
+TEST_F(AlertStateTrackerTest, RaisesOnAPartlyCoveredWindowAndClearsOnlyOnACoveredOne) {
+  Evaluate({{kNodeA4, 5}, {kNodeB4, 9}}, {}, /*covered=*/false);
   EXPECT_EQ(LevelOf("A", kNodeA4), kOk);
-  Evaluate({{kNodeA4, 9}}, {}, /*covered=*/true);
-  EXPECT_EQ(LevelOf("A", kNodeA4), kRaised);
-  Evaluate({{kNodeA4, 2}}, {}, /*covered=*/false);
-  EXPECT_EQ(LevelOf("A", kNodeA4), kRaised);
+  EXPECT_EQ(LevelOf("A", kNodeB4), kRaised);
+  Evaluate({{kNodeA4, 5}, {kNodeB4, 0}}, {}, /*covered=*/false);
+  EXPECT_EQ(LevelOf("A", kNodeA4), kOk);
+  EXPECT_EQ(LevelOf("A", kNodeB4), kRaised);
+  Evaluate({{kNodeA4, 5}, {kNodeB4, 0}}, {}, /*covered=*/true);
+  EXPECT_EQ(LevelOf("A", kNodeA4), kOk);
+  EXPECT_EQ(LevelOf("A", kNodeB4), kOk);
 }
 
 TEST_F(AlertStateTrackerTest, ForgetsASeriesThatIsNoLongerCounted) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alerting/promql.h"
+#include "common/fixtures.h"
 
 namespace vmq::alerting {
 namespace {
@@ -70,12 +71,20 @@ TEST(RuleFile, SignalAlertIsTheHysteresisInPromQL) {
             "(\n"
             "  sum by (job, instance, target, node, mqtt_version) "
             "(vmq_pubcomp_unexpected_received{window=\"1m\"}) > 5\n"
-            "  and on (job, instance, target) vmq_window_coverage_ratio{window=\"1m\"} == 1\n"
             ")\n"
             "or\n"
             "(\n"
             "  sum by (job, instance, target, node, mqtt_version) "
             "(vmq_pubcomp_unexpected_received{window=\"1m\"}) > 0\n"
+            "  and on (job, instance, target, node, mqtt_version)\n"
+            "    ALERTS{alertname=\"VerneMQPubcompUnexpected\", alertstate=\"firing\", "
+            "severity=\"warning\"}\n"
+            ")\n"
+            "or\n"
+            "(\n"
+            "  sum by (job, instance, target, node, mqtt_version) "
+            "(vmq_pubcomp_unexpected_received{window=\"1m\"})\n"
+            "  and on (job, instance, target) vmq_window_coverage_ratio{window=\"1m\"} < 1\n"
             "  and on (job, instance, target, node, mqtt_version)\n"
             "    ALERTS{alertname=\"VerneMQPubcompUnexpected\", alertstate=\"firing\", "
             "severity=\"warning\"}\n"
@@ -101,6 +110,22 @@ TEST(RuleFile, LeavesRunbookOutWhenNoneIsConfigured) {
   EXPECT_THAT(RenderRuleFile(Load()), Not(HasSubstr("runbook_url")));
 }
 
+// The notification says what the count is worth: the window's coverage at evaluation time,
+// read from the same exporter and target as the count.
+TEST(RuleFile, SignalAlertSaysWhatCoverageMeansForTheCount) {
+  const std::string coverage =
+      RuleAt(Rules(Load("alerts:\n  window: 5m\n")), 0, 0)["annotations"]["coverage"]
+          .as<std::string>();
+  EXPECT_THAT(coverage, HasSubstr("vmq_window_coverage_ratio{job=%q, instance=%q, target=%q, "
+                                  "window=%q}\" $labels.job $labels.instance $labels.target "
+                                  "\"5m\" | query"));
+  EXPECT_THAT(coverage, HasSubstr("humanizePercentage"));
+  EXPECT_THAT(coverage, HasSubstr("of the last 5m was covered by successful polls"));
+  EXPECT_THAT(coverage, HasSubstr("the count is a lower bound"));
+  // Health alerts have no count.
+  EXPECT_FALSE(RuleAt(Rules(Load()), 1, 0)["annotations"]["coverage"]);
+}
+
 TEST(RuleFile, TakesThresholdsWindowAndSeverityFromTheConfig) {
   const std::string expr = RuleAt(Rules(Load("alerts:\n"
                                              "  window: 5m\n"
@@ -113,7 +138,7 @@ TEST(RuleFile, TakesThresholdsWindowAndSeverityFromTheConfig) {
                                .as<std::string>();
   EXPECT_THAT(expr, HasSubstr("(vmq_pubcomp_unexpected_received{window=\"5m\"}) > 7\n"));
   EXPECT_THAT(expr, HasSubstr("(vmq_pubcomp_unexpected_received{window=\"5m\"}) > 2\n"));
-  EXPECT_THAT(expr, HasSubstr("vmq_window_coverage_ratio{window=\"5m\"} == 1"));
+  EXPECT_THAT(expr, HasSubstr("vmq_window_coverage_ratio{window=\"5m\"} < 1"));
   EXPECT_THAT(expr, HasSubstr("severity=\"page\"}"));
 }
 
@@ -186,15 +211,29 @@ TEST(RuleFile, NotVerneMQWatchesItsPollErrorReason) {
             "increase(vmq_target_poll_errors_total{reason=\"not_vernemq\"}[5m]) > 0\n");
 }
 
-// Every runbook_url of the shipped rules points at a runbook in docs/runbooks/.
-TEST(RuleFile, ShippedConfigLinksAnExistingRunbookForEveryAlert) {
-  const YAML::Node file = Rules(config::LoadFile(std::string(VMQ_SOURCE_DIR) + "/config.yaml"));
+// The shipped config.yaml names no runbook base: a placeholder would link every alert to a
+// page that does not exist.
+TEST(RuleFile, ShippedConfigLinksNoRunbook) {
+  EXPECT_THAT(RenderRuleFile(config::LoadFile(std::string(VMQ_SOURCE_DIR) + "/config.yaml")),
+              Not(HasSubstr("runbook_url")));
+}
+
+// With a base URL set, every alert of the shipped config links a runbook that
+// docs/runbooks/ has.
+TEST(RuleFile, EveryAlertLinksAnExistingRunbookOnceABaseIsSet) {
+  std::string text;
+  ASSERT_TRUE(testing::ReadFile(std::string(VMQ_SOURCE_DIR) + "/config.yaml", &text));
+  const std::string marker = "\nalerts:\n";
+  const size_t at = text.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + marker.size(), "  runbook_url: https://wiki.example/vmq/runbooks/\n");
+  const YAML::Node file = Rules(config::LoadString(text, "config.yaml"));
   int alerts = 0;
   for (const YAML::Node& group : file["groups"]) {
     for (const YAML::Node& rule : group["rules"]) {
       const std::string alert = rule["alert"].as<std::string>();
-      const std::string url = rule["annotations"]["runbook_url"].as<std::string>();
-      EXPECT_THAT(url, ::testing::EndsWith("/docs/runbooks/" + alert + ".md"));
+      EXPECT_EQ(rule["annotations"]["runbook_url"].as<std::string>(),
+                "https://wiki.example/vmq/runbooks/" + alert + ".md");
       EXPECT_TRUE(
           std::filesystem::exists(std::string(VMQ_SOURCE_DIR) + "/docs/runbooks/" + alert + ".md"))
           << alert;

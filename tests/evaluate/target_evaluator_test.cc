@@ -82,6 +82,7 @@ TEST_F(TargetEvaluatorTest, GivesEverySignalAnEntryAndEveryOutputAValuePerWindow
   EXPECT_THAT(Counts(unexpected.series[0]), ElementsAre(3u, 3u));
   EXPECT_TRUE(Signal(values, "vmq_pubcomp_sent_unsuccessful").series.empty());
   EXPECT_THAT(values.coverage, ElementsAre(5000.0 / 60000, 5000.0 / 300000));
+  EXPECT_THAT(values.uncovered_seconds, ElementsAre(55.0, 295.0));
 }
 
 TEST_F(TargetEvaluatorTest, SumsRawSeriesThatDifferOnlyInLabelsTheSignalDoesNotKeep) {

@@ -188,8 +188,8 @@ TEST_F(TargetPageTest, WritesEachFamilyHeaderOnceAcrossTargets) {
     target->Poll(now_ - Millis(1000), Page(1, 2, 3));
   }
   const std::string page = Render({&a, &b});
-  for (const std::string family :
-       {"vmq_pubcomp_unexpected_received", "vmq_window_coverage_ratio", "vmq_target_up"}) {
+  for (const std::string family : {"vmq_pubcomp_unexpected_received", "vmq_window_coverage_ratio",
+                                   "vmq_window_uncovered_seconds", "vmq_target_up"}) {
     EXPECT_EQ(Occurrences(page, "# TYPE " + family + " "), 1u) << family;
     EXPECT_TRUE(testing::HasSeriesWithLabel(page, family, "target=\"vmq-1\"")) << family;
     EXPECT_TRUE(testing::HasSeriesWithLabel(page, family, "target=\"vmq-2\"")) << family;

@@ -4,15 +4,19 @@
 
 #include <functional>
 #include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace vmq::testing {
 namespace {
 
 // Short enough for a test to see the first notification within a second or two; the repeat
 // stays long so that a firing alert is not notified again during a test.
-constexpr std::pair<const char*, const char*> kTestTimings[] = {
-    {"group_wait", "1s"}, {"group_interval", "1s"}, {"repeat_interval", "10m"}};
+std::vector<std::pair<std::string, std::string>> TestTimings() {
+  const std::string wait = std::to_string(kTestGroupWaitSeconds) + "s";
+  return {{"group_wait", wait}, {"group_interval", wait}, {"repeat_interval", "10m"}};
+}
 
 // Calls `visit` on the root route and every nested route.
 void ForEachRoute(YAML::Node route, const std::function<void(YAML::Node)>& visit) {
@@ -49,7 +53,7 @@ std::string TestAlertmanagerConfig(const std::string& committed_yaml,
   YAML::Node root = YAML::Load(committed_yaml);
   bool root_route = true;
   ForEachRoute(root["route"], [&](YAML::Node route) {
-    for (const auto& [key, value] : kTestTimings) {
+    for (const auto& [key, value] : TestTimings()) {
       if (root_route || route[key]) route[key] = value;
     }
     root_route = false;
@@ -71,7 +75,7 @@ std::string TestAlertmanagerConfig(const std::string& committed_yaml,
 std::string WithoutTimingsAndUrls(const std::string& yaml) {
   YAML::Node root = YAML::Load(yaml);
   ForEachRoute(root["route"], [](YAML::Node route) {
-    for (const auto& timing : kTestTimings) route.remove(timing.first);
+    for (const auto& timing : TestTimings()) route.remove(timing.first);
   });
   ForEachNotifier(root, [](YAML::Node notifier) { notifier.remove("url"); });
   return Emit(root);

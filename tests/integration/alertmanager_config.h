@@ -5,6 +5,9 @@
 
 namespace vmq::testing {
 
+// group_wait and group_interval of every route in the test copy.
+inline constexpr int kTestGroupWaitSeconds = 1;
+
 // The committed alerts/alertmanager.yml made fit for a test, and nothing else: every route's
 // group_wait, group_interval and repeat_interval become seconds (instead of the minutes that
 // batch notifications in production), and every receiver's `url` points at `receiver_url`

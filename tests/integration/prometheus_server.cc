@@ -8,11 +8,9 @@ namespace vmq::testing {
 
 std::string TestPrometheusConfig(int exporter_port, int alertmanager_port,
                                  const std::vector<std::string>& rule_files) {
-  std::string yaml =
-      "global:\n"
-      "  scrape_interval: 1s\n"
-      "  evaluation_interval: 1s\n"
-      "rule_files:\n";
+  const std::string interval = std::to_string(kTestScrapeAndEvaluationSeconds) + "s";
+  std::string yaml = "global:\n  scrape_interval: " + interval +
+                     "\n  evaluation_interval: " + interval + "\nrule_files:\n";
   for (const std::string& file : rule_files) yaml += "  - \"" + file + "\"\n";
   yaml +=
       "alerting:\n"

@@ -15,8 +15,10 @@
 
 namespace vmq::testing {
 
-// prometheus.yml for a test: scrape and rule evaluation every second (so that a test waits
-// seconds, not minutes, for a rule to see a change), one exporter, one Alertmanager.
+// prometheus.yml for a test: scrape and rule evaluation every kTestScrapeAndEvaluationSeconds
+// (so that a test waits seconds, not minutes, for a rule to see a change), one exporter, one
+// Alertmanager.
+inline constexpr int kTestScrapeAndEvaluationSeconds = 1;
 std::string TestPrometheusConfig(int exporter_port, int alertmanager_port,
                                  const std::vector<std::string>& rule_files);
 

@@ -33,6 +33,7 @@ TargetState SampleState() {
         {times.mono - seconds(100) + milliseconds(5003 * i), i % 7 != 3});
   }
   state.history.last_uptime_ms = 123'456'789;
+  state.history.counters = {3, 5, 7};
   state.history.series.push_back({"mqtt_pubcomp_received{mqtt_version=\"4\"}",
                                   77,
                                   0,
@@ -53,6 +54,9 @@ void ExpectSame(const TargetState& a, const TargetState& b) {
     EXPECT_EQ(a.history.records[i].success, b.history.records[i].success) << i;
   }
   EXPECT_EQ(a.history.last_uptime_ms, b.history.last_uptime_ms);
+  EXPECT_EQ(a.history.counters.restarts_detected, b.history.counters.restarts_detected);
+  EXPECT_EQ(a.history.counters.counter_resets, b.history.counters.counter_resets);
+  EXPECT_EQ(a.history.counters.out_of_order_records, b.history.counters.out_of_order_records);
   ASSERT_EQ(a.history.series.size(), b.history.series.size());
   for (size_t i = 0; i < a.history.series.size(); ++i) {
     EXPECT_EQ(a.history.series[i].key, b.history.series[i].key);
@@ -188,6 +192,7 @@ TEST(StateFile, OversizedCountsAreRefusedBeforeAllocating) {
     varint(1);                              // sequence
     varint(field == 0 ? (1ULL << 60) : 0);  // records
     body.push_back(0);                      // no uptime
+    body.append(3, '\0');                   // the history's counters
     varint(field == 1 ? (1ULL << 60) : 1);  // series
     if (field != 1) {
       varint(field == 2 ? (1ULL << 40) : 1);  // key length
