@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   }
   const double write_us = MicrosSince(t0, iterations);
 
-  const vmq::storage::JournalEntry entry{2, now, true, 1000, observations, {}};
+  const vmq::storage::JournalEntry entry{2, now, true, 1000, observations, false, {}};
   const std::string journal = dir + "/bench.journal";
   vmq::storage::WriteFileAtomically(journal, "", false, &error);
   const int appends = iterations * 20;

@@ -87,7 +87,7 @@ void Journal(std::string_view bytes) {
   vmq::window::TargetHistory history(kWindows, kMaxGap);
   for (const auto& entry : journal.entries) {
     if (entry.success) {
-      history.RecordSuccess(entry.time, entry.uptime_ms, entry.observations);
+      history.RecordSuccess(entry.time, entry.uptime_ms, entry.observations, entry.counters_reset);
     } else {
       history.RecordFailure(entry.time);
     }

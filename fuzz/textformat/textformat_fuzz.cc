@@ -44,6 +44,16 @@ void CheckSelection(const vmq::signals::SelectedPage& page) {
   if (page.duplicate_series > 0) VMQ_FUZZ_CHECK(!page.first_duplicate.empty());
 }
 
+// Every counter sample names its series with a view into the page, starting with its name.
+void CheckCounters(std::string_view body, const vmq::signals::SelectedPage& page) {
+  for (const auto& counter : page.counters) {
+    VMQ_FUZZ_CHECK(!counter.series.empty());
+    VMQ_FUZZ_CHECK(counter.series.data() >= body.data());
+    VMQ_FUZZ_CHECK(counter.series.data() + counter.series.size() <= body.data() + body.size());
+    VMQ_FUZZ_CHECK(counter.series.find('\n') == std::string_view::npos);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -57,6 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::vector<vmq::config::Signal> signals = vmq::config::DefaultSignals();
   const vmq::signals::SelectedPage selected = selector.Select(page);
   CheckSelection(selected);
+  CheckCounters(page, selected);
   for (const auto& series : selected.series) {
     for (const auto& signal : signals) vmq::signals::Feeds(signal, series);
   }

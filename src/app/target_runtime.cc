@@ -163,14 +163,46 @@ void TargetRuntime::LogPageProblems(const signals::SelectedPage& page, size_t dr
   last_dropped_ = dropped > 0;
 }
 
+bool TargetRuntime::DetectReset(const signals::SelectedPage& page) {
+  std::vector<window::CounterReading> readings;
+  readings.reserve(page.counters.size());
+  for (const signals::CounterSample& counter : page.counters) {
+    readings.push_back({counter.id, counter.value});
+  }
+  // The series texts are views into the poll's body, which outlives this call.
+  const window::ResetCheck check = resets_.Observe(
+      page.uptime_ms, readings, [&](size_t index) { return ForLog(page.counters[index].series); });
+  const size_t over_cap = resets_.stats().over_cap;
+  if (over_cap > 0 && !last_counters_over_cap_) {
+    context_.logger.Warn("not watching every counter of the page for resets: too many",
+                         {{"target", name_},
+                          {"counters", std::to_string(readings.size())},
+                          {"max_counters", std::to_string(window::ResetDetector::kMaxCounters)}});
+  }
+  last_counters_over_cap_ = over_cap > 0;
+  if (check.verdict == window::ResetVerdict::kNone) return false;
+  if (check.verdict == window::ResetVerdict::kRestart) {
+    ++status_.restarts_total;
+    context_.logger.Info("node restarted: every counter starts again from zero",
+                         {{"target", name_}, {"node", page.node}, {"evidence", check.evidence}});
+  } else {
+    ++status_.metrics_resets_total;
+    context_.logger.Info("node's counters were reset: every counter starts again from zero",
+                         {{"target", name_}, {"node", page.node}, {"evidence", check.evidence}});
+  }
+  return true;
+}
+
 void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::SelectedPage page) {
   const uint64_t dropped_before = status_.dropped_series_total;
   if (!page.node.empty()) evaluator_.SetPageNode(page.node);
+  const bool counters_reset = DetectReset(page);
   const std::vector<window::Observation> observations = TrackSeries(page);
-  history_.RecordSuccess(result.finished, page.uptime_ms, observations);
+  history_.RecordSuccess(result.finished, page.uptime_ms, observations, counters_reset);
   if (writer_) {
     journal_observations_ = observations;
     journal_uptime_ = page.uptime_ms;
+    journal_counters_reset_ = counters_reset;
   }
   LogPageProblems(page, status_.dropped_series_total - dropped_before);
 
@@ -195,7 +227,7 @@ bool TargetRuntime::Restore(const storage::LoadedState& saved, std::string* erro
   if (!history) return false;
   for (const storage::JournalEntry& entry : saved.journal) {
     if (entry.success) {
-      history->RecordSuccess(entry.time, entry.uptime_ms, entry.observations);
+      history->RecordSuccess(entry.time, entry.uptime_ms, entry.observations, entry.counters_reset);
     } else {
       history->RecordFailure(entry.time);
     }
@@ -229,6 +261,7 @@ void TargetRuntime::Journal(const poll::PollResult& result, bool success) {
       success,
       success ? journal_uptime_ : std::nullopt,
       success ? std::move(journal_observations_) : std::vector<window::Observation>{},
+      success && journal_counters_reset_,
       alerts_.States()};
   journal_observations_.clear();
   writer_->Append(std::move(entry));

@@ -25,6 +25,7 @@
 #include "poll/poll_result.h"
 #include "signals/selector.h"
 #include "storage/state_store.h"
+#include "window/reset_detector.h"
 #include "window/target_history.h"
 
 namespace vmq::app {
@@ -73,6 +74,9 @@ class TargetRuntime {
   // The page's series that the target may hold (known ones, new ones within both caps).
   std::vector<window::Observation> TrackSeries(signals::SelectedPage& page);
   void LogPageProblems(const signals::SelectedPage& page, size_t dropped);
+  // Judges the page against the previous one (window/reset_detector.h), counts and logs a
+  // restart or metrics reset; returns whether the node's counters started again from zero.
+  bool DetectReset(const signals::SelectedPage& page);
   // Evaluates the windows at `now`, updates the alert state and renders. Called with mu_ held.
   std::shared_ptr<const expose::TargetPage> EvaluateAndRender(MonoTime now, bool up);
   // --storage.path: journals the poll just recorded. Called with mu_ held.
@@ -85,6 +89,7 @@ class TargetRuntime {
   std::mutex mu_;  // guards everything below
   expose::TargetStatus status_;
   window::TargetHistory history_;
+  window::ResetDetector resets_;
   evaluate::TargetEvaluator evaluator_;
   std::unordered_set<std::string> tracked_;  // keys of the series in the history
   size_t series_bytes_ = 0;  // held for `tracked_`, counted against poll.max_series_bytes
@@ -99,6 +104,8 @@ class TargetRuntime {
   uint64_t sequence_ = 0;
   std::vector<window::Observation> journal_observations_;
   std::optional<uint64_t> journal_uptime_;
+  bool journal_counters_reset_ = false;
+  bool last_counters_over_cap_ = false;
 };
 
 }  // namespace vmq::app

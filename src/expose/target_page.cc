@@ -53,8 +53,9 @@ std::vector<FamilySpec> TargetFamilies() {
       {"vmq_target_history_bytes",
        "Heap bytes the target's window history holds, series keys included.", kGauge},
       {"vmq_target_resets_total",
-       "Counter resets detected on the target, by cause: restart (system_wallclock went down) "
-       "or decrease (one counter went down).",
+       "Polls of the target that found its node's counters started again from zero, by cause: "
+       "restart (system_wallclock went down) or metrics_reset (a counter went down, "
+       "system_wallclock did not).",
        kCounter},
   };
 }
@@ -140,9 +141,9 @@ class PartWriter {
     Add(kEntries, static_cast<uint64_t>(report_.history.stored_increments));
     Add(kHistoryBytes, static_cast<uint64_t>(report_.history.stored_bytes));
     AppendSample(Name(kResets), {{"target", target_}, {"cause", "restart"}},
-                 FormatValue(report_.history.restarts_detected), Target(kResets));
-    AppendSample(Name(kResets), {{"target", target_}, {"cause", "decrease"}},
-                 FormatValue(report_.history.counter_resets), Target(kResets));
+                 FormatValue(status.restarts_total), Target(kResets));
+    AppendSample(Name(kResets), {{"target", target_}, {"cause", "metrics_reset"}},
+                 FormatValue(status.metrics_resets_total), Target(kResets));
   }
 
  private:

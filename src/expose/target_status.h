@@ -24,6 +24,8 @@ struct TargetStatus {
   uint64_t rejected_values_total = 0;
   uint64_t duplicate_series_total = 0;  // series seen twice on one page, value unused
   uint64_t dropped_series_total = 0;    // beyond the per-target series or series-bytes cap
+  uint64_t restarts_total = 0;          // polls that saw system_wallclock go down
+  uint64_t metrics_resets_total = 0;    // polls that saw a counter go down, uptime not
   std::string prefix;                   // detected namespace
   std::string node;                     // VerneMQ node name from the page
 };

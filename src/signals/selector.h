@@ -2,8 +2,9 @@
 #define VMQ_SIGNALS_SELECTOR_H_
 
 // The select stage: reads one VerneMQ page in a single parse and keeps only the raw counter
-// series that some signal needs, plus the node's uptime. Everything else on the page
-// (300-600 series) is dropped here.
+// series that some signal needs, plus the node's uptime. Of everything else on the page
+// (300-600 series) only the values of the counter families are kept, as 64-bit identities
+// (no copy of a name), for reset detection (window/reset_detector.h).
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +31,19 @@ struct RawSeries {
   uint64_t value = 0;
 };
 
+// One sample of a family whose TYPE is counter, tracked by a signal or not, as cheaply as it
+// can be told apart from the page's other samples.
+struct CounterSample {
+  // A hash of `series`: the same series spelled the same way has the same id on every page
+  // (two different series share one with probability 2^-64). Spelled differently (labels
+  // reordered), it is another series.
+  uint64_t id = 0;
+  uint64_t value = 0;
+  // The series as the page spells it, `name{label="value",...}` without the value: a view
+  // into the page body, valid only while that body lives (for a poll, its PollResult's).
+  std::string_view series;
+};
+
 struct SelectedPage {
   bool is_vernemq = false;
   std::string prefix;                 // "" (1.x), "vernemq_" (2.x) or a custom namespace
@@ -44,6 +58,10 @@ struct SelectedPage {
   // right cannot be known, so none is used this poll: they are not in `series`.
   size_t duplicate_series = 0;
   std::string first_duplicate;  // key of one of them, for the log
+  // Every sample, in page order, whose family is declared `# TYPE ... counter` before it and
+  // whose value is a non-negative integer, except <prefix>system_wallclock (that is
+  // `uptime_ms`). Samples of any namespace, not only VerneMQ's.
+  std::vector<CounterSample> counters;
 };
 
 // Largest counter value accepted: 2^53.

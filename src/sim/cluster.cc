@@ -105,6 +105,12 @@ void Cluster::ApplyLocked(std::size_t node, const EventSpec& spec, std::uint64_t
       target.mode = mode;
       if (listener_) listener_(node, mode);
       break;
+    case EventKind::kHold:
+      target.held_page = target.model.Render(target.spec.style);
+      break;
+    case EventKind::kRelease:
+      target.held_page.reset();
+      break;
   }
 }
 
@@ -186,7 +192,16 @@ int Cluster::port(std::size_t node) const {
 }
 
 std::string Cluster::Render(std::size_t node) const {
+  {
+    std::lock_guard lock(mu_);
+    if (nodes_[node]->held_page) return *nodes_[node]->held_page;
+  }
   return nodes_[node]->model.Render(nodes_[node]->spec.style);
+}
+
+bool Cluster::held(std::size_t node) const {
+  std::lock_guard lock(mu_);
+  return nodes_[node]->held_page.has_value();
 }
 
 }  // namespace vmq::sim

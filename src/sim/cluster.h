@@ -80,8 +80,9 @@ class Cluster {
   ServeMode mode(std::size_t node) const;
   void SetPort(std::size_t node, int port);
   int port(std::size_t node) const;
-  // The node's page in its own layout.
+  // The node's page in its own layout; while the node is held, the page as it was at `hold`.
   std::string Render(std::size_t node) const;
+  bool held(std::size_t node) const;
 
  private:
   struct Node {
@@ -90,6 +91,7 @@ class Cluster {
     NodeSpec spec;
     NodeModel model;
     ServeMode mode = ServeMode::kUp;
+    std::optional<std::string> held_page;  // served instead of the live page after `hold`
     int port = 0;
     std::array<std::uint64_t, 3> background_done{};  // flows per QoS since Begin
   };
@@ -107,7 +109,7 @@ class Cluster {
   std::array<std::array<ResolvedEffect, 3>, 2> messages_;  // [v4, v5][qos]
   std::vector<TimelineEntry> timeline_;
 
-  mutable std::mutex mu_;  // event log, modes, listener, ports
+  mutable std::mutex mu_;  // event log, modes, held pages, listener, ports
   ModeListener listener_;
   std::vector<AppliedEvent> log_;
 

@@ -81,7 +81,8 @@ std::string NodesJson(const Cluster& cluster) {
     out += ",\"state\":" + JsonString(StateName(cluster.mode(i)));
     out += ",\"layout\":" + JsonString(spec.layout);
     out += ",\"prefix\":" + JsonString(spec.style.prefix);
-    out += ",\"node_label\":" + JsonString(spec.style.node_label) + "}";
+    out += ",\"node_label\":" + JsonString(spec.style.node_label);
+    out += std::string(",\"held\":") + (cluster.held(i) ? "true" : "false") + "}";
   }
   return out + "]\n";
 }

@@ -211,6 +211,8 @@ std::vector<EventSpec> BuildCatalog() {
   out.push_back(EventSpec{"metrics_reset", EventKind::kMetricsReset, {}});
   out.push_back(EventSpec{"down", EventKind::kDown, {}});
   out.push_back(EventSpec{"up", EventKind::kUp, {}});
+  out.push_back(EventSpec{"hold", EventKind::kHold, {}});
+  out.push_back(EventSpec{"release", EventKind::kRelease, {}});
   return out;
 }
 

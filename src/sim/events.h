@@ -19,6 +19,8 @@ enum class EventKind {
   kMetricsReset,  // `vmq-admin metrics reset`: counters from zero, uptime goes on
   kDown,          // the metrics endpoint stops answering properly (see ServeMode)
   kUp,            // the metrics endpoint answers again
+  kHold,          // the endpoint keeps serving the page as it is now; counters go on moving
+  kRelease,       // the endpoint serves the current page again
 };
 
 struct Observation {

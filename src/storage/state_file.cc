@@ -347,8 +347,8 @@ std::string EncodeJournalHeader(const TargetIdentity& target) {
   return std::move(w.out());
 }
 
-// Per entry: payload length, payload (sequence, time, success, uptime, observations, alert
-// states), CRC-32 of the payload.
+// Per entry: payload length, payload (sequence, time, success, uptime, observations, node-wide
+// counters reset, alert states), CRC-32 of the payload.
 std::string EncodeJournalEntry(const JournalEntry& entry, const TimeMap& times) {
   Writer payload;
   payload.Varint(entry.sequence);
@@ -356,6 +356,7 @@ std::string EncodeJournalEntry(const JournalEntry& entry, const TimeMap& times) 
   payload.out().push_back(entry.success ? 1 : 0);
   payload.OptionalU64(entry.uptime_ms);
   WriteObservations(payload, entry.observations);
+  payload.out().push_back(entry.counters_reset ? 1 : 0);
   WriteAlerts(payload, entry.alerts);
   Writer w;
   w.Varint(payload.out().size());
@@ -410,6 +411,7 @@ DecodedJournal DecodeJournal(std::string_view bytes, const TargetIdentity& expec
       observation.series = p.String();
       observation.value = p.Varint();
     }
+    entry.counters_reset = p.Bool();
     entry.alerts = ReadAlerts(p);
     if (p.ok() && !p.at_end()) p.Fail("trailing bytes");
     if (!p.ok()) {

@@ -79,6 +79,7 @@ struct JournalEntry {
   bool success = false;
   std::optional<uint64_t> uptime_ms;
   std::vector<window::Observation> observations;  // the ones the history was given
+  bool counters_reset = false;  // a node-wide metrics reset, as the history was told
   std::vector<alerting::AlertSeriesState> alerts;
 };
 

@@ -136,6 +136,32 @@ TEST_F(SimulatorOverHttp, NodesListsPortsAndStates) {
   EXPECT_THAT(result->body, HasSubstr(R"("name":"vmq-2")"));
 }
 
+TEST_F(SimulatorOverHttp, HeldNodeServesTheHeldPageUntilReleased) {
+  ASSERT_TRUE(PostEvent("vmq-1", "event=v4_pubcomp_unknown_id&count=3"));
+  auto held = PostEvent("vmq-1", "event=hold");
+  ASSERT_TRUE(held);
+  ASSERT_EQ(held->status, 200) << held->body;
+  auto at_hold = Node(0).Get("/metrics");
+  ASSERT_TRUE(at_hold);
+  ASSERT_TRUE(PostEvent("vmq-1", "event=metrics_reset"));
+  ASSERT_TRUE(PostEvent("vmq-1", "event=v4_pubcomp_unknown_id&count=5"));
+  const std::string v4 =
+      "vernemq_mqtt_pubcomp_invalid_error{node=\"VerneMQ@127.0.0.1\",mqtt_version=\"4\"} ";
+
+  auto while_held = Node(0).Get("/metrics");
+  ASSERT_TRUE(while_held);
+  EXPECT_EQ(while_held->body, at_hold->body);
+  EXPECT_THAT(while_held->body, HasSubstr(v4 + "3\n"));
+  auto nodes = Control().Get("/nodes");
+  ASSERT_TRUE(nodes);
+  EXPECT_THAT(nodes->body, HasSubstr(R"("node_label":"VerneMQ@127.0.0.1","held":true})"));
+
+  ASSERT_TRUE(PostEvent("vmq-1", "event=release"));
+  auto released = Node(0).Get("/metrics");
+  ASSERT_TRUE(released);
+  EXPECT_THAT(released->body, HasSubstr(v4 + "5\n"));
+}
+
 TEST_F(SimulatorOverHttp, RefuseClosesThePortAndUpReopensTheSamePort) {
   const int port = simulator_.node_port(0);
   Down("refuse");

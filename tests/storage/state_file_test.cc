@@ -78,6 +78,7 @@ JournalEntry SampleEntry(uint64_t sequence) {
           true,
           5000,
           {{"mqtt_pubcomp_received{mqtt_version=\"4\"}", 80}, {"mqtt_publish_error{}", 3}},
+          sequence % 2 == 0,
           {{"VerneMQUnexpectedPubcomp", {"n", "4"}, alerting::AlertLevel::kRaised}}};
 }
 
@@ -222,6 +223,7 @@ TEST(StateFile, JournalRoundTripsEntriesInOrder) {
     EXPECT_EQ(got.time, expected.time);
     EXPECT_EQ(got.success, expected.success);
     EXPECT_EQ(got.uptime_ms, expected.uptime_ms);
+    EXPECT_EQ(got.counters_reset, expected.counters_reset);
     ASSERT_EQ(got.observations.size(), expected.observations.size());
     EXPECT_EQ(got.observations[0].series, expected.observations[0].series);
     EXPECT_EQ(got.observations[0].value, expected.observations[0].value);
