@@ -67,6 +67,25 @@ class ExporterRun {
     if (store_) store_->Shutdown();
   }
 
+  // A page with the v4 and the v5 series of the unexpected-PUBCOMP counter.
+  void PollBoth(uint64_t v4, uint64_t v5) {
+    poll::PollResult result;
+    result.http_status = 200;
+    result.body =
+        "vernemq_mqtt_publish_error{node=\"n\",mqtt_version=\"4\"} 0\n"
+        "vernemq_system_wallclock{node=\"n\"} " +
+        std::to_string(UptimeMs()) +
+        "\n# TYPE vernemq_mqtt_pubcomp_invalid_error counter\n"
+        "vernemq_mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} " +
+        std::to_string(v4) +
+        "\n"
+        "vernemq_mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"5\"} " +
+        std::to_string(v5) + "\n";
+    result.started = clock_.Now();
+    result.finished = clock_.Now();
+    runtime_.OnPollResult("a", std::move(result));
+  }
+
   void Poll(const std::string& target, uint64_t unexpected, bool ok = true) {
     poll::PollResult result;
     if (ok) {
@@ -302,6 +321,33 @@ TEST_F(StateStoreTest, FailedWritesAreCountedAndRecoveredFromWithASnapshot) {
   // the snapshot after the directory came back, this run would have started empty.
   EXPECT_EQ(after.Sample(kUnexpected1m), 10);
   EXPECT_EQ(after.Sample(kCoverage1m), 1);
+}
+
+// A node-wide metrics reset (a counter went down, the uptime did not) makes every series count
+// its new value; the journal carries that verdict, so a replay counts what the run counted.
+TEST_F(StateStoreTest, ANodeWideResetReplaysAsItWasCounted) {
+  const std::string v5 =
+      "vmq_pubcomp_unexpected_received{target=\"a\",node=\"n\",mqtt_version=\"5\",window=\"1m\"}";
+  double v4_before = 0;
+  double v5_before = 0;
+  {
+    ExporterRun before(kConfig, dir_.path(), clock_);
+    for (int i = 0; i < 5; ++i) {
+      clock_.Advance(kInterval);
+      before.PollBoth(100 + i, 10);
+    }
+    clock_.Advance(kInterval);
+    before.PollBoth(5, 12);  // v4 went down: reset; v5 counts 12, not 2
+    v4_before = before.Sample(kUnexpected1m);
+    v5_before = before.Sample(v5);
+    EXPECT_EQ(v5_before, 12);
+  }
+  clock_.Advance(Millis(1000));
+  ExporterRun after(kConfig, dir_.path(), clock_);
+  clock_.Advance(Millis(4000));
+  after.PollBoth(5, 12);
+  EXPECT_EQ(after.Sample(kUnexpected1m), v4_before);
+  EXPECT_EQ(after.Sample(v5), v5_before);
 }
 
 TEST_F(StateStoreTest, AnUnwritableDirectoryIsAStartUpError) {
