@@ -43,23 +43,28 @@ void Runtime::OnPollResult(const std::string& target, poll::PollResult result) {
 }
 
 void Runtime::UseStorage(storage::StateStore& store) {
-  for (const config::Target& target : config_.targets) {
-    TargetRuntime& runtime = *targets_.at(target.name);
-    const storage::TargetIdentity identity{target.name, target.url.text};
-    if (std::optional<storage::LoadedState> saved = store.Load(identity)) {
-      std::string error;
-      if (runtime.Restore(*saved, &error)) {
-        store.ReportRestored();
-        context_.logger.Info("restored state",
-                             {{"target", target.name},
-                              {"polls", std::to_string(saved->snapshot.history.records.size() +
-                                                       saved->journal.size())}});
-      } else {
-        store.ReportIgnored(identity, "history", {storage::LoadFailure::kCorrupt, error});
-      }
+  store_ = &store;
+  for (const config::Target& target : config_.targets) AttachStorage(target);
+}
+
+void Runtime::AttachStorage(const config::Target& target) {
+  if (store_ == nullptr) return;
+  storage::StateStore& store = *store_;
+  TargetRuntime& runtime = *targets_.at(target.name);
+  const storage::TargetIdentity identity{target.name, target.url.text};
+  if (std::optional<storage::LoadedState> saved = store.Load(identity)) {
+    std::string error;
+    if (runtime.Restore(*saved, &error)) {
+      store.ReportRestored();
+      context_.logger.Info("restored state",
+                           {{"target", target.name},
+                            {"polls", std::to_string(saved->snapshot.history.records.size() +
+                                                     saved->journal.size())}});
+    } else {
+      store.ReportIgnored(identity, "history", {storage::LoadFailure::kCorrupt, error});
     }
-    runtime.Persist(store.Writer(identity));
   }
+  runtime.Persist(store.Writer(identity));
 }
 
 void Runtime::SaveAll() {

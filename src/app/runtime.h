@@ -65,6 +65,10 @@ class Runtime {
   void StopRecording() { recording_ = false; }
 
  private:
+  // --storage.path: restores the target's saved state, if any, and journals its polls from
+  // now on. A target a reload adds goes through here too; one it keeps keeps its writer.
+  void AttachStorage(const config::Target& target);
+
   config::Config config_;
   signals::Selector selector_;
   expose::PageLayout layout_;
@@ -74,6 +78,7 @@ class Runtime {
   TargetContext context_;
   std::map<std::string, std::unique_ptr<TargetRuntime>> targets_;  // by name
   std::atomic<bool> recording_{true};
+  storage::StateStore* store_ = nullptr;  // --storage.path; none without it
 };
 
 }  // namespace vmq::app
