@@ -50,7 +50,7 @@ demo: build
 # Runs each libFuzzer target for FUZZ_SECONDS (clang build in build-fuzz/, see fuzz/run.sh);
 # crash inputs land in fuzz/<target>/crashes/ and are replayed by ctest from then on.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= textformat config web_config history_image
+FUZZ_TARGETS ?= textformat textformat_paths config web_config history_image
 fuzz: deps
 	@status=0; for target in $(FUZZ_TARGETS); do \
 	  fuzz/run.sh $$target $(FUZZ_SECONDS) || status=1; done; exit $$status

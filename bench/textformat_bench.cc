@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "textformat/page_bits.h"
+#include "textformat/parse_path.h"
 #include "textformat/parser.h"
 
 namespace vmq::textformat {
@@ -90,8 +92,8 @@ struct ThreadCpuClock {
 
 // Both of the above on the same bytes, interleaved in one loop so that whatever else the
 // machine does hits both alike. Counters: parse_MB/s, memchr_MB/s (10^6 bytes) and
-// ratio = parse / memchr.
-void BM_ParseVsMemchr(benchmark::State& state) {
+// ratio = parse / memchr; page_bits is 1 when the parse took the page-bits path.
+void ParseVsMemchr(benchmark::State& state, detail::ParsePath path) {
   using Clock = ThreadCpuClock;
   const std::string page = ReadPage("vernemq-2.0.1.metrics.txt");
   constexpr int kPagesPerRound = 256;
@@ -101,7 +103,7 @@ void BM_ParseVsMemchr(benchmark::State& state) {
     const auto t0 = Clock::now();
     for (int i = 0; i < kPagesPerRound; ++i) {
       CountingHandler handler;
-      benchmark::DoNotOptimize(Parse(page, handler).samples);
+      benchmark::DoNotOptimize(detail::ParseWith(path, page, handler).samples);
       benchmark::DoNotOptimize(handler.sum());
     }
     const auto t1 = Clock::now();
@@ -117,8 +119,21 @@ void BM_ParseVsMemchr(benchmark::State& state) {
   state.counters["parse_MB/s"] = parse_mbps;
   state.counters["memchr_MB/s"] = memchr_mbps;
   state.counters["ratio"] = parse_mbps / memchr_mbps;
+  state.counters["page_bits"] =
+      path == detail::ParsePath::kPageBits && detail::CpuHasPageBits() ? 1 : 0;
+}
+
+// What Parse does: the page-bits path where the CPU has AVX2 and BMI2.
+void BM_ParseVsMemchr(benchmark::State& state) {
+  ParseVsMemchr(state, detail::ParsePath::kPageBits);
 }
 BENCHMARK(BM_ParseVsMemchr);
+
+// The per-line path, what Parse does on a CPU without AVX2 or BMI2.
+void BM_ParseByLineVsMemchr(benchmark::State& state) {
+  ParseVsMemchr(state, detail::ParsePath::kByLine);
+}
+BENCHMARK(BM_ParseByLineVsMemchr);
 
 }  // namespace
 }  // namespace vmq::textformat

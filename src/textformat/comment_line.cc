@@ -42,15 +42,6 @@ std::optional<LineFailure> ParseHelp(std::string_view line, size_t pos, bool has
   return std::nullopt;
 }
 
-std::optional<MetricType> TypeFromName(std::string_view name) {
-  if (name == "counter") return MetricType::kCounter;
-  if (name == "gauge") return MetricType::kGauge;
-  if (name == "histogram") return MetricType::kHistogram;
-  if (name == "summary") return MetricType::kSummary;
-  if (name == "untyped") return MetricType::kUntyped;
-  return std::nullopt;
-}
-
 std::optional<LineFailure> ParseType(std::string_view line, size_t pos, bool padded,
                                      Handler& handler) {
   std::string_view name;
@@ -67,6 +58,15 @@ std::optional<LineFailure> ParseType(std::string_view line, size_t pos, bool pad
 }
 
 }  // namespace
+
+std::optional<MetricType> TypeFromName(std::string_view name) {
+  if (name == "counter") return MetricType::kCounter;
+  if (name == "gauge") return MetricType::kGauge;
+  if (name == "histogram") return MetricType::kHistogram;
+  if (name == "summary") return MetricType::kSummary;
+  if (name == "untyped") return MetricType::kUntyped;
+  return std::nullopt;
+}
 
 // Flattened: the cursor its helpers share by reference then lives in a register.
 [[gnu::flatten]] std::optional<LineFailure> ParseCommentLine(std::string_view line,

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "textformat/line_failure.h"
+#include "textformat/page_bits.h"
 #include "textformat/parser.h"
 
 namespace vmq::textformat::detail {
@@ -17,6 +18,16 @@ namespace vmq::textformat::detail {
 // finding) the text is handed out as it is. `padded` as in scan.h.
 std::optional<LineFailure> ParseCommentLine(std::string_view line, bool has_backslash, bool padded,
                                             Handler& handler, std::string& scratch);
+
+// The same for a line [begin, end) of bits.page() as exporters write it: `# HELP name text`
+// or `# TYPE name type` with single blanks, a name without ':', no rare byte in the line (the
+// caller's check) and the whole line in the loaded chunk. Sends what ParseCommentLine would
+// and returns true; returns false, having sent nothing, on anything else, which the caller
+// leaves to ParseCommentLine. Defined in page_bits_readers.h, so that the page loop inlines it.
+inline bool ReadsCanonicalComment(const PageBits& bits, size_t begin, size_t end, Handler& handler);
+
+// The type a TYPE line names (`counter`, ...), exactly as written; nullopt for any other word.
+std::optional<MetricType> TypeFromName(std::string_view name);
 
 }  // namespace vmq::textformat::detail
 

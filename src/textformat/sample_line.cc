@@ -13,11 +13,6 @@ LineFailure UnterminatedLabelSet(std::string_view line, size_t brace) {
   return LineFailure("unterminated label set", line.substr(brace));
 }
 
-// A bit chosen by a non-empty name's length and first byte.
-uint64_t NameBit(std::string_view name) {
-  return uint64_t{1} << ((name.size() * 7 + static_cast<unsigned char>(name.front())) & 63);
-}
-
 // The bytes from `begin` up to the next blank, to show where a token went wrong.
 std::string_view TokenAt(std::string_view line, size_t begin) {
   size_t end = begin;

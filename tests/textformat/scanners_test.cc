@@ -189,6 +189,20 @@ void ExpectSameAsGeneralPath(std::string_view token) {
     EXPECT_EQ(value, *expected_value) << token;
   }
   EXPECT_EQ(integer, ParseExactInteger(token)) << token;
+  // The one-word reading, whatever follows the token in memory.
+  for (const std::string_view after : {"99999999", " 1234567", "\n0000000", "x\xff\0\0\0\0\0\0"}) {
+    const std::string bytes = std::string(token) + std::string(after.data(), 8);
+    double word_value = -1;
+    std::optional<uint64_t> word_integer = 12345;
+    ASSERT_EQ(ParseSampleValueInWord(std::string_view(bytes).substr(0, token.size()), word_value,
+                                     word_integer),
+              ok)
+        << token;
+    if (!std::isnan(value)) {
+      EXPECT_EQ(word_value, value) << token;
+    }
+    EXPECT_EQ(word_integer, integer) << token;
+  }
 }
 
 TEST(ParseSampleValue, GivesWhatParseValueAndParseExactIntegerGive) {
@@ -223,6 +237,9 @@ TEST(ParseSampleValue, GivesWhatParseValueAndParseExactIntegerGive) {
   for (int round = 0; round < 20000; ++round) {
     const uint64_t n = random() >> (random() % 64);
     ExpectSameAsGeneralPath(std::to_string(n));
+    std::string damaged = std::to_string(n % 100000000);
+    damaged[random() % damaged.size()] = static_cast<char>(random());
+    ExpectSameAsGeneralPath(damaged);
   }
 }
 
