@@ -44,4 +44,13 @@ std::vector<AlertSeriesState> AlertStateTracker::States() const {
   return states;
 }
 
+void AlertStateTracker::Restore(std::span<const AlertSeriesState> states) {
+  Reset();
+  for (const AlertSeriesState& state : states) {
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      if (rules_[i].alert == state.alert) levels_[i][state.series] = state.level;
+    }
+  }
+}
+
 }  // namespace vmq::alerting

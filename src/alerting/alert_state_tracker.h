@@ -43,6 +43,9 @@ class AlertStateTracker {
 
   // Rules in config order, series in label order.
   std::vector<AlertSeriesState> States() const;
+  // Replaces the levels with saved ones (States() of an earlier run, for --storage.path).
+  // States of an alert the rules no longer have are dropped.
+  void Restore(std::span<const AlertSeriesState> states);
 
  private:
   const std::vector<config::AlertRule>& rules_;

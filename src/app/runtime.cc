@@ -82,6 +82,7 @@ std::shared_ptr<const config::Config> Runtime::config() const {
 }
 
 void Runtime::OnPollResult(const std::string& target, poll::PollResult result) {
+  if (!recording_) return;
   std::shared_ptr<TargetRuntime> runtime;
   {
     std::lock_guard lock(mu_);
@@ -129,7 +130,9 @@ ReloadChanges Runtime::Reload(config::Config next) {
         changes.refetch.push_back(target);
       }
     } else {
-      targets.emplace(target.name, std::make_shared<TargetRuntime>(target, context));
+      auto runtime = std::make_shared<TargetRuntime>(target, context);
+      AttachStorage(target, *runtime);
+      targets.emplace(target.name, std::move(runtime));
       changes.started.push_back(target);
     }
   }
@@ -164,5 +167,47 @@ ReloadChanges Runtime::Reload(config::Config next) {
 }
 
 void Runtime::ReloadFailed() { reload_successful_.Set(0); }
+
+void Runtime::UseStorage(storage::StateStore& store) {
+  store_ = &store;
+  std::shared_ptr<const Generation> generation;
+  std::map<std::string, std::shared_ptr<TargetRuntime>> targets;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+    targets = targets_;
+  }
+  for (const config::Target& target : generation->config.targets) {
+    AttachStorage(target, *targets.at(target.name));
+  }
+}
+
+void Runtime::AttachStorage(const config::Target& target, TargetRuntime& runtime) {
+  if (store_ == nullptr) return;
+  storage::StateStore& store = *store_;
+  const storage::TargetIdentity identity{target.name, target.url.text};
+  if (std::optional<storage::LoadedState> saved = store.Load(identity)) {
+    std::string error;
+    if (runtime.Restore(*saved, &error)) {
+      store.ReportRestored();
+      logger_.Info("restored state",
+                   {{"target", target.name},
+                    {"polls", std::to_string(saved->snapshot.history.records.size() +
+                                             saved->journal.size())}});
+    } else {
+      store.ReportIgnored(identity, "history", {storage::LoadFailure::kCorrupt, error});
+    }
+  }
+  runtime.Persist(store.Writer(identity));
+}
+
+void Runtime::SaveAll() {
+  std::map<std::string, std::shared_ptr<TargetRuntime>> targets;
+  {
+    std::lock_guard lock(mu_);
+    targets = targets_;
+  }
+  for (auto& [name, target] : targets) target->SaveSnapshot(/*durable=*/false);
+}
 
 }  // namespace vmq::app

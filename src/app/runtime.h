@@ -6,6 +6,7 @@
 // builds a new one and moves the targets to it in one step (Reload), so that a poll result
 // is recorded and rendered under exactly one configuration.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +27,7 @@
 #include "expose/target_page.h"
 #include "poll/poll_result.h"
 #include "signals/selector.h"
+#include "storage/state_store.h"
 
 namespace vmq::app {
 
@@ -91,7 +93,20 @@ class Runtime {
   // goes to 0, the timestamp of the last success stays.
   void ReloadFailed();
 
+  // --storage.path. Restores every target's saved state (a refused one is logged and counted,
+  // and the target starts empty), then journals every poll from now on. Call once, before
+  // polling starts; `store` must outlive the runtime's polls.
+  void UseStorage(storage::StateStore& store);
+  // Queues a snapshot of every target (on SIGTERM, after the last poll result).
+  void SaveAll();
+  // From now on results are dropped: the polls that shutdown cuts end as failures that did
+  // not happen upstream, and must not reach the history (nor a state file).
+  void StopRecording() { recording_ = false; }
+
  private:
+  // --storage.path: restores the target's saved state, if any, and journals its polls from
+  // now on. A target a reload adds goes through here too; one it keeps keeps its writer.
+  void AttachStorage(const config::Target& target, TargetRuntime& runtime);
   std::shared_ptr<const TargetContext> ContextOf(const std::shared_ptr<const Generation>& gen);
 
   const Clock& clock_;
@@ -110,6 +125,9 @@ class Runtime {
   // Taken shared to publish a part, exclusively to swap the page to a new configuration.
   std::shared_mutex publish_mu_;
   std::shared_ptr<const TargetContext> published_context_;  // guarded by publish_mu_
+
+  std::atomic<bool> recording_{true};
+  storage::StateStore* store_ = nullptr;  // --storage.path; none without it; set before polling
 };
 
 }  // namespace vmq::app

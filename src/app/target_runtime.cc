@@ -91,7 +91,9 @@ TargetRuntime::Rendered TargetRuntime::Process(poll::PollResult result) {
   } else {
     RecordFailure(result);
   }
-  return {EvaluateAndRender(context_->clock.Now(), result.ok()), context_};
+  auto part = EvaluateAndRender(context_->clock.Now(), result.ok());
+  if (writer_) Journal(result, result.ok());
+  return {std::move(part), context_};
 }
 
 std::shared_ptr<const expose::TargetPage> TargetRuntime::Reconfigure(
@@ -112,6 +114,8 @@ std::shared_ptr<const expose::TargetPage> TargetRuntime::Reconfigure(
                            {{"target", name_}, {"err", error}});
       history_ = window::TargetHistory(std::move(windows), max_gap);
     }
+    // The journal replays onto a snapshot: one of the history as it now stands.
+    if (writer_) writer_->Snapshot(StateLocked());
   }
   // The same raw series, matched against the new signals; the same node for unlabelled ones.
   const std::vector<signals::RawSeries> series = evaluator_->Series();
@@ -253,6 +257,11 @@ void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::Selec
   const bool counters_reset = DetectReset(page);
   const std::vector<window::Observation> observations = TrackSeries(page);
   history_.RecordSuccess(result.finished, page.uptime_ms, observations, counters_reset);
+  if (writer_) {
+    journal_observations_ = observations;
+    journal_uptime_ = page.uptime_ms;
+    journal_counters_reset_ = counters_reset;
+  }
   LogPageProblems(page, status_.dropped_series_total - dropped_before);
 
   if (!status_.up) context_->logger.Info("target up", {{"target", name_}, {"node", page.node}});
@@ -268,6 +277,54 @@ void TargetRuntime::RecordSuccess(const poll::PollResult& result, signals::Selec
   status_.duplicate_series_total += page.duplicate_series;
   status_.prefix = page.prefix;
   if (!page.node.empty()) status_.node = page.node;
+}
+
+bool TargetRuntime::Restore(const storage::LoadedState& saved, std::string* error) {
+  const std::shared_ptr<const TargetContext> context = CurrentContext();
+  std::optional<window::TargetHistory> history = window::TargetHistory::FromImage(
+      WindowLengths(context->config), MaxGap(context->config.poll), saved.snapshot.history, error);
+  if (!history) return false;
+  for (const storage::JournalEntry& entry : saved.journal) {
+    if (entry.success) {
+      history->RecordSuccess(entry.time, entry.uptime_ms, entry.observations, entry.counters_reset);
+    } else {
+      history->RecordFailure(entry.time);
+    }
+  }
+  std::lock_guard lock(mu_);
+  history_ = std::move(*history);
+  alerts_->Restore(saved.journal.empty() ? saved.snapshot.alerts : saved.journal.back().alerts);
+  sequence_ = saved.journal.empty() ? saved.snapshot.sequence : saved.journal.back().sequence;
+  return true;
+}
+
+void TargetRuntime::Persist(std::shared_ptr<storage::TargetWriter> writer) {
+  std::lock_guard lock(mu_);
+  writer_ = std::move(writer);
+  writer_->Snapshot(StateLocked());
+}
+
+void TargetRuntime::SaveSnapshot(bool durable) {
+  std::lock_guard lock(mu_);
+  if (writer_) writer_->Snapshot(StateLocked(), durable);
+}
+
+storage::TargetState TargetRuntime::StateLocked() const {
+  return {{name_, status_.url}, sequence_, history_.Export(), alerts_->States()};
+}
+
+void TargetRuntime::Journal(const poll::PollResult& result, bool success) {
+  storage::JournalEntry entry{
+      ++sequence_,
+      result.finished,
+      success,
+      success ? journal_uptime_ : std::nullopt,
+      success ? std::move(journal_observations_) : std::vector<window::Observation>{},
+      success && journal_counters_reset_,
+      alerts_->States()};
+  journal_observations_.clear();
+  writer_->Append(std::move(entry));
+  if (writer_->WantsSnapshot()) writer_->Snapshot(StateLocked());
 }
 
 }  // namespace vmq::app

@@ -24,6 +24,7 @@
 #include "expose/target_status.h"
 #include "poll/poll_result.h"
 #include "signals/selector.h"
+#include "storage/state_store.h"
 #include "window/reset_detector.h"
 #include "window/target_history.h"
 
@@ -80,6 +81,19 @@ class TargetRuntime {
       const config::Target& target, std::shared_ptr<const TargetContext> context,
       const std::unique_lock<std::mutex>& held);
 
+  // --storage.path. Restores the state an earlier run saved: the history, rebuilt for this
+  // configuration's windows and max gap, then the polls journaled after it, and the alert
+  // levels. The series are tracked again by the next poll, which counts them from their last
+  // value. Call before the first poll; false with `error` (and nothing changed) when the saved
+  // history is inconsistent.
+  bool Restore(const storage::LoadedState& saved, std::string* error);
+  // From now on every poll is journaled through `writer`, and a snapshot is queued whenever
+  // it asks for one; the first is queued now.
+  void Persist(std::shared_ptr<storage::TargetWriter> writer);
+  // Queues a snapshot of the state as it stands (on SIGTERM, with durable = false: the store
+  // syncs the file system once for every target).
+  void SaveSnapshot(bool durable);
+
  private:
   void RecordFailure(const poll::PollResult& result);
   void RecordSuccess(const poll::PollResult& result, signals::SelectedPage page);
@@ -91,6 +105,9 @@ class TargetRuntime {
   bool DetectReset(const signals::SelectedPage& page);
   // Evaluates the windows at `now`, updates the alert state and renders. Called with mu_ held.
   std::shared_ptr<const expose::TargetPage> EvaluateAndRender(MonoTime now, bool up);
+  // --storage.path: journals the poll just recorded. Called with mu_ held.
+  void Journal(const poll::PollResult& result, bool success);
+  storage::TargetState StateLocked() const;
 
   std::shared_ptr<const TargetContext> CurrentContext();
 
@@ -109,6 +126,13 @@ class TargetRuntime {
   size_t last_bad_lines_ = 0;
   size_t last_duplicates_ = 0;
   bool last_dropped_ = false;
+  // --storage.path: where polls are journaled (none without the flag), the sequence number
+  // of the latest poll, and what the history was given by the poll being recorded.
+  std::shared_ptr<storage::TargetWriter> writer_;
+  uint64_t sequence_ = 0;
+  std::vector<window::Observation> journal_observations_;
+  std::optional<uint64_t> journal_uptime_;
+  bool journal_counters_reset_ = false;
   bool last_counters_over_cap_ = false;
 };
 

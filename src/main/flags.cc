@@ -40,6 +40,15 @@ const std::map<std::string, Setter>& ValueFlags() {
          *e = "--web.config.file: needs the path of a web configuration file";
          return false;
        }},
+      {"--storage.path",
+       [](const std::string& v, Flags* f, std::string* e) {
+         if (!v.empty()) {
+           f->storage_path = v;
+           return true;
+         }
+         *e = "--storage.path: needs a directory";
+         return false;
+       }},
       {"--log.level",
        [](const std::string& v, Flags* f, std::string* e) {
          if (ParseLogLevel(v, &f->log_level)) return true;
@@ -140,6 +149,8 @@ std::string Usage(const std::string& program) {
          "                              (default none: plain HTTP without authentication)\n"
          "  --web.enable-lifecycle      reload the configuration on POST or PUT /-/reload\n"
          "                              (SIGHUP reloads it in any case)\n"
+         "  --storage.path=DIR          keep each target's window history and alert state in DIR\n"
+         "                              across restarts (default none: start empty)\n"
          "  --log.level=LEVEL           debug, info, warn or error (default info)\n"
          "  --log.format=FORMAT         logfmt or json (default logfmt)\n"
          "  --version                   print the version and exit\n"

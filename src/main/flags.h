@@ -17,6 +17,7 @@ struct Flags {
   int listen_port = kDefaultPort;
   std::string telemetry_path = "/metrics";
   std::string web_config_file;  // exporter-toolkit TLS/basic-auth file; empty: plain HTTP, open
+  std::string storage_path;     // --storage.path: where history is kept across restarts; empty: not
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
   // POST/PUT /-/reload reloads the configuration (as Prometheus' --web.enable-lifecycle).

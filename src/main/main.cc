@@ -8,6 +8,7 @@
 #include <future>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -26,6 +27,7 @@
 #include "main/flags.h"
 #include "poll/http_fetcher.h"
 #include "poll/scheduler.h"
+#include "storage/state_store.h"
 
 namespace {
 
@@ -75,6 +77,19 @@ int Run(const vmq::Flags& flags) {
 
   vmq::SystemClock clock;
   vmq::app::Runtime runtime(config, clock, logger, {VMQ_VERSION, VMQ_REVISION});
+  // --storage.path: the saved state is read before the first poll. Declared after the runtime,
+  // so that its writer thread stops (after writing what is queued) before the runtime goes.
+  std::unique_ptr<vmq::storage::StateStore> storage;
+  if (!flags.storage_path.empty()) {
+    try {
+      storage = std::make_unique<vmq::storage::StateStore>(flags.storage_path, clock, logger,
+                                                           runtime.registry());
+    } catch (const std::runtime_error& error) {
+      std::cerr << error.what() << "\n";
+      return kExitUsage;
+    }
+    runtime.UseStorage(*storage);
+  }
 
   // Declared before the scheduler, which uses its fetchers: destroyed after it.
   vmq::poll::HttpPollLoop poll_loop(clock);
@@ -123,8 +138,16 @@ int Run(const vmq::Flags& flags) {
     logger.Warn("a poll did not stop within the shutdown grace; exiting without it");
     std::_Exit(0);
   });
+  runtime.StopRecording();
   poll_loop.CancelAll();
   scheduler.Stop();
+  if (storage) {
+    // The journal makes the files complete; syncing first makes them durable even if the
+    // snapshots below do not finish within the shutdown grace (each is atomic).
+    storage->Shutdown();
+    runtime.SaveAll();
+    storage->Shutdown();
+  }
   server.Stop();
   stopped.set_value();
   exit_guard.join();

@@ -113,9 +113,11 @@ TEST(Kubernetes, SidecarReadsTheConfigMapAtTheFileItsArgumentsName) {
   const YAML::Node sidecar = SidecarContainer();
   EXPECT_THAT(sidecar["args"].as<std::vector<std::string>>(),
               ::testing::Contains("--config.file=/etc/vernemq-pubcomp-exporter/config.yaml"));
-  ASSERT_EQ(sidecar["volumeMounts"].size(), 1u);
-  const YAML::Node mount = sidecar["volumeMounts"][0];
-  EXPECT_EQ(mount["mountPath"].as<std::string>(), "/etc/vernemq-pubcomp-exporter");
+  YAML::Node mount;
+  for (const YAML::Node& m : sidecar["volumeMounts"]) {
+    if (m["mountPath"].as<std::string>() == "/etc/vernemq-pubcomp-exporter") mount = m;
+  }
+  ASSERT_TRUE(mount) << "no volume mounted at /etc/vernemq-pubcomp-exporter";
   bool from_configmap = false;
   for (const YAML::Node& volume : statefulset["spec"]["template"]["spec"]["volumes"]) {
     if (volume["name"].as<std::string>() != mount["name"].as<std::string>()) continue;
@@ -124,6 +126,29 @@ TEST(Kubernetes, SidecarReadsTheConfigMapAtTheFileItsArgumentsName) {
         FindKind(Manifest("configmap.yaml"), "ConfigMap")["metadata"]["name"].as<std::string>();
   }
   EXPECT_TRUE(from_configmap);
+}
+
+// The root file system is read-only: --storage.path must be a mounted volume, writable.
+TEST(Kubernetes, SidecarKeepsItsStateOnAWritableVolume) {
+  const YAML::Node statefulset = FindKind(Manifest("statefulset.yaml"), "StatefulSet");
+  const YAML::Node sidecar = SidecarContainer();
+  std::string path;
+  for (const std::string& arg : sidecar["args"].as<std::vector<std::string>>()) {
+    if (arg.rfind("--storage.path=", 0) == 0) path = arg.substr(15);
+  }
+  ASSERT_FALSE(path.empty());
+  std::string volume_name;
+  for (const YAML::Node& m : sidecar["volumeMounts"]) {
+    if (m["mountPath"].as<std::string>() != path) continue;
+    EXPECT_FALSE(m["readOnly"] && m["readOnly"].as<bool>());
+    volume_name = m["name"].as<std::string>();
+  }
+  ASSERT_FALSE(volume_name.empty()) << "no volume mounted at " << path;
+  bool declared = false;
+  for (const YAML::Node& volume : statefulset["spec"]["template"]["spec"]["volumes"]) {
+    declared = declared || volume["name"].as<std::string>() == volume_name;
+  }
+  EXPECT_TRUE(declared);
 }
 
 TEST(Kubernetes, SidecarRunsLockedDown) {

@@ -56,6 +56,18 @@ Exporter::Exporter(const TempDir& dir, const std::string& config_yaml) : port_(F
       dir.path() + "/exporter");
 }
 
+Exporter::Exporter(const TempDir& dir, const std::string& config_yaml,
+                   const std::vector<std::string>& extra_args, int port,
+                   const std::string& log_name)
+    : port_(port > 0 ? port : FreePort()) {
+  const std::string config_file = dir.Write("config.yaml", config_yaml);
+  std::vector<std::string> argv{
+      BinaryPath("vernemq-pubcomp-exporter"), "--config.file=" + config_file,
+      "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=debug"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<ChildProcess>(std::move(argv), dir.path() + "/" + log_name);
+}
+
 bool Exporter::WaitReady() {
   return WaitFor([&] { return HttpGet(port_, "/-/ready").status == 200; }, seconds(15));
 }

@@ -43,6 +43,11 @@ class Exporter {
  public:
   // Writes `config_yaml` to the dir and starts the exporter on a free port.
   Exporter(const TempDir& dir, const std::string& config_yaml);
+  // With more flags, on `port` (0: a free one) and logging to `log_name`.out/.err in the dir:
+  // a restart is a second Exporter with the same port.
+  Exporter(const TempDir& dir, const std::string& config_yaml,
+           const std::vector<std::string>& extra_args, int port = 0,
+           const std::string& log_name = "exporter");
   bool WaitReady();
   std::string Metrics() const;
   int port() const { return port_; }

@@ -70,6 +70,18 @@ TEST(Flags, UsageListsWebConfigFile) {
   EXPECT_NE(Usage("x").find("--web.config.file=PATH"), std::string::npos);
 }
 
+TEST(Flags, StoragePathDefaultsToNoneAndTakesADirectory) {
+  Flags flags;
+  std::string error;
+  ASSERT_TRUE(Parse({}, &flags, &error));
+  EXPECT_EQ(flags.storage_path, "");
+  ASSERT_TRUE(Parse({"--storage.path=/var/lib/x"}, &flags, &error)) << error;
+  EXPECT_EQ(flags.storage_path, "/var/lib/x");
+  EXPECT_FALSE(Parse({"--storage.path="}, &flags, &error));
+  EXPECT_NE(error.find("--storage.path"), std::string::npos);
+  EXPECT_NE(Usage("x").find("--storage.path=DIR"), std::string::npos);
+}
+
 TEST(ListenAddress, ParsesHostPortForms) {
   std::string host;
   int port = 0;
