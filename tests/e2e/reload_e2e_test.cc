@@ -228,6 +228,17 @@ class WebConfigRotation : public ::testing::Test {
     return result ? result->status : 0;
   }
 
+  // The exporter with the web config file `web` and a target nobody answers, on a free port.
+  ChildProcess StartExporter(const std::string& web) {
+    port_ = FreePort();
+    return ChildProcess(
+        {BinaryPath("vernemq-pubcomp-exporter"),
+         "--config.file=" +
+             dir_.Write("config.yaml", "targets:\n  - url: http://127.0.0.1:1/metrics\n"),
+         "--web.config.file=" + web, "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+        dir_.path() + "/exporter");
+  }
+
   TempDir dir_;
   int port_ = 0;
 };
@@ -239,13 +250,7 @@ TEST_F(WebConfigRotation, NewPasswordAndCertificateApplyWithoutARestartAndABroke
   ASSERT_EQ(MakeSelfSignedCertificate(cert2, key2), "");
   const std::string web =
       dir_.Write("web.yml", WebYaml(cert1, key1, "  alice: " + Bcrypt("first") + "\n"));
-  port_ = FreePort();
-  ChildProcess exporter(
-      {BinaryPath("vernemq-pubcomp-exporter"),
-       "--config.file=" +
-           dir_.Write("config.yaml", "targets:\n  - url: http://127.0.0.1:1/metrics\n"),
-       "--web.config.file=" + web, "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
-      dir_.path() + "/exporter");
+  ChildProcess exporter = StartExporter(web);
   ASSERT_TRUE(WaitFor([&] { return Status(cert1, "/-/healthy", "") == 200; }, seconds(15)))
       << exporter.Stderr();
   EXPECT_EQ(Status(cert1, "/metrics", "first"), 200);
@@ -282,13 +287,7 @@ TEST_F(WebConfigRotation, NewPasswordAndCertificateApplyWithoutARestartAndABroke
 TEST_F(WebConfigRotation, ABrokenFileAnswersPlainHttpRequestsWith500) {
   const std::string web =
       dir_.Write("web.yml", "basic_auth_users:\n  alice: " + Bcrypt("pw") + "\n");
-  port_ = FreePort();
-  ChildProcess exporter(
-      {BinaryPath("vernemq-pubcomp-exporter"),
-       "--config.file=" +
-           dir_.Write("config.yaml", "targets:\n  - url: http://127.0.0.1:1/metrics\n"),
-       "--web.config.file=" + web, "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
-      dir_.path() + "/exporter");
+  ChildProcess exporter = StartExporter(web);
   ASSERT_TRUE(WaitFor([&] { return HttpGet(port_, "/-/healthy").status == 200; }, seconds(15)));
   EXPECT_EQ(HttpGet(port_, "/metrics").status, 401);
   dir_.Write("web.yml", "basic_auth_users: [\n");
