@@ -164,6 +164,40 @@ TEST_F(StateStoreTest, RestartWithinTheGapContinuesCountsAndCoverageFromTheJourn
   EXPECT_EQ(after.Sample("vmq_exporter_storage_targets_restored_total"), 2);
 }
 
+// A reload moves the targets to new windows and adds one: the kept target's re-windowed
+// history and the added target's polls are what a restart after a kill finds.
+TEST_F(StateStoreTest, TargetsAReloadKeepsOrAddsAreRestoredAfterAKill) {
+  const std::string reloaded = std::string(kConfig) +
+                               "  - name: c\n    url: http://c:8888/metrics\n" +
+                               "windows: [1m, 10m]\n";
+  const std::string unexpected_c1m =
+      "vmq_pubcomp_unexpected_received{target=\"c\",node=\"n\",mqtt_version=\"4\","
+      "window=\"1m\"}";
+  {
+    ExporterRun before(kConfig, dir_.path(), clock_);
+    before.PollTimes(14, &counter_, 1);
+    before.runtime().Reload(config::LoadString(reloaded, "c.yaml"));
+    EXPECT_EQ(before.Sample(kUnexpected1m), 12);
+    for (uint64_t c : {100, 103}) {
+      clock_.Advance(kInterval);
+      before.Poll("a", ++counter_);
+      before.Poll("c", c);
+    }
+    EXPECT_EQ(before.Sample(unexpected_c1m), 3);
+    before.Drain();
+  }
+  clock_.Advance(Millis(2000));
+  ExporterRun after(reloaded, dir_.path(), clock_);
+  EXPECT_EQ(after.Sample("vmq_exporter_storage_targets_restored_total"), 3);
+  clock_.Advance(Millis(3000));
+  counter_ += 4;
+  after.Poll("a", counter_);
+  after.Poll("c", 103);
+  EXPECT_EQ(after.Sample(kUnexpected1m), 12 - 1 + 4);
+  EXPECT_EQ(after.Sample(kCoverage1m), 1);
+  EXPECT_EQ(after.Sample(unexpected_c1m), 3);
+}
+
 TEST_F(StateStoreTest, ADownTimeLongerThanTheGapIsAnUncoveredSpan) {
   {
     ExporterRun before(kConfig, dir_.path(), clock_);
