@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project with sanitizers and runs the tests that exercise it; any report fails.
 #   scripts/sanitize.sh address   ASan + UBSan: unit, e2e and fault tests (build-asan/)
-#   scripts/sanitize.sh thread    TSan: poll, expose, e2e and fault tests (build-tsan/)
+#   scripts/sanitize.sh thread    TSan: poll, expose, app, storage, e2e and fault tests (build-tsan/)
 # The docker, Prometheus/Alertmanager, demo, docs and style tests add nothing under a
 # sanitizer and are left to the normal build.
 set -euo pipefail
@@ -32,7 +32,8 @@ if [[ $mode == address ]]; then
   cd "$dir"
   ctest --output-on-failure --timeout 600 -j "$jobs" -LE 'docker|integration|demo|docs|style'
 else
-  targets=(vernemq-pubcomp-exporter vmq-sim poll_test expose_test app_test e2e_test)
+  targets=(vernemq-pubcomp-exporter vmq-sim poll_test expose_test app_test storage_test e2e_test
+           window_gap_e2e_test restart_e2e_test)
   while read -r t; do targets+=("$t"); done < <(
     sed -n 's/^vmq_add_test(NAME \([a-z_]*\).*/\1/p' tests/faults/*/CMakeLists.txt 2>/dev/null)
   cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
@@ -40,6 +41,7 @@ else
   ./bin/poll_test
   ./bin/expose_test
   ./bin/app_test
+  ./bin/storage_test
   # One at a time: TSan slows every process 5-15x and these tests wait on real time. The
   # 74 MB page case needs polls that take seconds under TSan; it runs in the other builds.
   ctest --output-on-failure --timeout 600 -j 1 -L 'e2e|faults' -E NineThousandSeries
