@@ -17,25 +17,6 @@ Ticks Overlap(MonoTime begin, MonoTime end, MonoTime window_begin, MonoTime wind
   return to > from ? to - from : Ticks::zero();
 }
 
-// LEB128: 7 bits a byte, low bits first, high bit set on every byte but the last.
-void PushVarint(detail::ByteQueue& queue, uint64_t value, size_t expected_size = 0) {
-  while (value >= 0x80) {
-    queue.Push(static_cast<uint8_t>(value | 0x80), expected_size);
-    value >>= 7;
-  }
-  queue.Push(static_cast<uint8_t>(value), expected_size);
-}
-
-uint64_t ReadVarint(const detail::ByteQueue& queue, uint64_t& position) {
-  uint64_t value = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    const uint8_t byte = queue.at(position++);
-    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) break;
-  }
-  return value;
-}
-
 uint64_t ZigZag(int64_t value) {
   return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
 }
@@ -49,16 +30,11 @@ MonoTime Stored(MonoTime time) {
 
 // A poll record: how much the time since the previous record differs from the time between
 // the two records before (polls on a schedule differ by their jitter only), in milliseconds,
-// zigzag LEB128: 1 byte within +-63 ms, 2 within +-8 s. A failed poll is preceded by
-// kFailureMarker, which no minimal LEB128 starts with (0x80 0x00 would be a 0 written long).
-constexpr uint8_t kFailureMarker[] = {0x80, 0x00};
-
-void PushRecord(detail::ByteQueue& queue, int64_t delta_change_ms, bool success,
+// zigzag; a failed poll is preceded by a marker.
+void PushRecord(detail::CodedStream& stream, int64_t delta_change_ms, bool success,
                 size_t expected_size) {
-  if (!success) {
-    for (const uint8_t byte : kFailureMarker) queue.Push(byte, expected_size);
-  }
-  PushVarint(queue, ZigZag(delta_change_ms), expected_size);
+  if (!success) stream.PushMarker(expected_size);
+  stream.Push(ZigZag(delta_change_ms), expected_size);
 }
 
 // While the history fills, the size a queue will have once it holds the longest window:
@@ -66,57 +42,14 @@ void PushRecord(detail::ByteQueue& queue, int64_t delta_change_ms, bool success,
 // towards that size in a few steps instead of many leaves a shorter trail of freed buffers
 // behind; at most 4 times the current size per step, so that a few large early entries do
 // not reserve much more than the window will need.
-size_t ExpectedSize(const detail::ByteQueue& queue, size_t records, double expected_records) {
+size_t ExpectedSize(const detail::CodedStream& stream, size_t records, double expected_records) {
   if (records == 0 || expected_records <= static_cast<double>(records)) return 0;
-  const double held = static_cast<double>(queue.end() - queue.begin());
+  const double held = static_cast<double>(stream.held_bytes());
   const double expected = held / static_cast<double>(records) * expected_records;
-  return std::min(static_cast<size_t>(expected + expected / 32 + 16), 4 * queue.allocated() + 64);
+  return std::min(static_cast<size_t>(expected + expected / 32 + 16), 4 * stream.allocated() + 64);
 }
 
 }  // namespace
-
-namespace detail {
-
-void ByteQueue::Push(uint8_t byte, size_t expected_size) {
-  if (bytes_.size() == bytes_.capacity()) MakeRoom(expected_size);
-  bytes_.push_back(byte);
-}
-
-// Either moves the held bytes to the front of the buffer, when enough was dropped to make
-// that worth it, or grows the buffer by an eighth (or to the size expected): the buffer
-// settles at a few percent above what is held instead of up to twice as std::vector's
-// doubling would.
-void ByteQueue::MakeRoom(size_t expected_size) {
-  const size_t dropped = begin_ - base_;
-  const size_t held = bytes_.size() - dropped;
-  if (dropped > 0 && dropped >= held / 64) {
-    Compact(held + held / 4 + 64);
-    return;
-  }
-  bytes_.reserve(std::max(bytes_.capacity() + bytes_.capacity() / 8 + 16, expected_size));
-}
-
-void ByteQueue::DropBefore(uint64_t position) {
-  if (position == begin_) return;
-  begin_ = position;
-  // A burst of large increases has aged out: give the memory back.
-  const size_t held = end() - begin_;
-  if (bytes_.capacity() > 256 && held <= bytes_.capacity() / 2) Compact(held);
-}
-
-// Moves the held bytes to the front of the buffer; reallocates it when it is larger than
-// `largest_kept`.
-void ByteQueue::Compact(size_t largest_kept) {
-  bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<ptrdiff_t>(begin_ - base_));
-  base_ = begin_;
-  if (bytes_.capacity() <= largest_kept) return;
-  std::vector<uint8_t> smaller;
-  smaller.reserve(bytes_.size() + bytes_.size() / 16 + 16);
-  smaller.assign(bytes_.begin(), bytes_.end());
-  bytes_.swap(smaller);
-}
-
-}  // namespace detail
 
 TargetHistory::TargetHistory(std::vector<Millis> windows, Millis max_gap)
     : window_lengths_(std::move(windows)), max_gap_(std::max(max_gap, Millis::zero())) {
@@ -174,7 +107,7 @@ void TargetHistory::AppendRecord(MonoTime time, bool success) {
   const bool covered_span = latest_record_ && latest_success_ && success && delta <= max_gap_;
   for (WindowState& window : windows_) {
     // The span ending here has both ends in the window unless the tail is this record.
-    if (covered_span && window.tail.position != records_.end()) window.covered += delta;
+    if (covered_span && !records_.at_end(window.tail.position)) window.covered += delta;
   }
   PushRecord(records_, std::chrono::duration_cast<Millis>(delta - latest_delta_).count(), success,
              ExpectedSize(records_, record_count_, ExpectedRecords()));
@@ -232,11 +165,11 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
   for (WindowState& window : windows_) {
     tails_before.push_back(window.tail.next_poll);
     const MonoTime begin = latest - window.length;
-    while (window.tail.position != records_.end()) {
+    while (!records_.at_end(window.tail.position)) {
       const Record record = Peek(window.tail);
       if (record.time > begin) break;
       Pass(window.tail, record);
-      if (window.tail.position != records_.end()) {
+      if (!records_.at_end(window.tail.position)) {
         window.covered -= SpanLength(window.tail, Peek(window.tail));
       }
     }
@@ -246,7 +179,7 @@ void TargetHistory::Slide(bool recorded_success, bool restart) {
   const uint64_t front_before = front_.next_poll;
   const size_t records_before = record_count_;
   const MonoTime cutoff = latest - longest_window_ - max_gap_;
-  while (front_.position != records_.end()) {
+  while (!records_.at_end(front_.position)) {
     const Record record = Peek(front_);
     if (record.time >= cutoff) break;
     Pass(front_, record);
@@ -286,8 +219,9 @@ void TargetHistory::UpdateSeries(SeriesState& state, bool recorded_success, bool
   if (recorded_success) {
     // After a node-wide reset, a series missing from the page restarted at 0 like the rest.
     if (restart && state.last_seen_poll != successful_polls_) state.last_value = 0;
-    PushVarint(state.increases, state.pending,
-               ExpectedSize(state.increases, successful_polls_ - state.first_poll, expected_polls));
+    state.increases.Push(
+        state.pending,
+        ExpectedSize(state.increases, successful_polls_ - state.first_poll, expected_polls));
     if (state.pending != 0) ++stats_.stored_increments;
     for (SeriesWindow& window : state.windows) window.sum += state.pending;
     state.pending = 0;
@@ -296,25 +230,23 @@ void TargetHistory::UpdateSeries(SeriesState& state, bool recorded_success, bool
     SeriesWindow& window = state.windows[w];
     const uint64_t to = std::max(windows_[w].tail.next_poll, state.first_poll);
     for (uint64_t poll = std::max(tails_before[w], state.first_poll); poll < to; ++poll) {
-      window.sum -= ReadVarint(state.increases, window.position);
+      window.sum -= state.increases.Read(window.position);
     }
   }
   const uint64_t keep_from = std::max(front_.next_poll, state.first_poll);
   if (front_.next_poll == front_before || keep_from == state.first_poll) return;
-  uint64_t position = state.increases.begin();
+  detail::StreamPosition position = state.increases.begin();
   for (uint64_t poll = state.first_poll; poll < keep_from; ++poll) {
-    if (ReadVarint(state.increases, position) != 0) --stats_.stored_increments;
+    if (state.increases.Read(position) != 0) --stats_.stored_increments;
   }
   state.increases.DropBefore(position);
   state.first_poll = keep_from;
 }
 
 TargetHistory::Record TargetHistory::Peek(const RecordCursor& cursor) const {
-  uint64_t position = cursor.position;
-  const bool failure =
-      records_.at(position) == kFailureMarker[0] && records_.at(position + 1) == kFailureMarker[1];
-  if (failure) position += sizeof(kFailureMarker);
-  const Ticks delta = cursor.previous_delta + Millis(UnZigZag(ReadVarint(records_, position)));
+  detail::StreamPosition position = cursor.position;
+  const bool failure = records_.SkipMarker(position);
+  const Ticks delta = cursor.previous_delta + Millis(UnZigZag(records_.Read(position)));
   return {cursor.previous_time + delta, delta, !failure, position};
 }
 
@@ -347,7 +279,7 @@ bool TargetHistory::Joined(const RecordCursor& cursor, const Record& record) con
 // span: then that span starts before the tail, outside the window, and the increase does not
 // count there.
 bool TargetHistory::TailPollIsGap(const RecordCursor& tail) const {
-  if (tail.position == records_.end()) return false;
+  if (records_.at_end(tail.position)) return false;
   const Record record = Peek(tail);
   return !record.success || !Joined(tail, record);
 }
@@ -355,11 +287,11 @@ bool TargetHistory::TailPollIsGap(const RecordCursor& tail) const {
 // What a running sum from the tail's poll on counts that the gap rule leaves out: the tail
 // poll's increase when it is a gap poll. `position` is the offset of that increase.
 uint64_t TargetHistory::GapCorrection(const SeriesState& state, const RecordCursor& tail,
-                                      uint64_t position, bool tail_gap) const {
+                                      detail::StreamPosition position, bool tail_gap) const {
   if (!tail_gap || tail.next_poll < state.first_poll || tail.next_poll > successful_polls_) {
     return 0;
   }
-  return ReadVarint(state.increases, position);
+  return state.increases.Read(position);
 }
 
 const TargetHistory::WindowState* TargetHistory::FindWindow(Millis length) const {
@@ -396,14 +328,14 @@ uint64_t TargetHistory::IncreaseOf(const SeriesState& state, Millis window, Mono
 uint64_t TargetHistory::FastIncrease(const SeriesState& state, size_t window, MonoTime now) const {
   RecordCursor tail = windows_[window].tail;
   uint64_t sum = state.windows[window].sum;
-  uint64_t position = state.windows[window].position;
+  detail::StreamPosition position = state.windows[window].position;
   const MonoTime begin = now - windows_[window].length;
   bool moved = false;
-  while (tail.position != records_.end()) {
+  while (!records_.at_end(tail.position)) {
     const Record record = Peek(tail);
     if (record.time > begin) break;
     if (record.success && tail.next_poll >= state.first_poll) {
-      sum -= ReadVarint(state.increases, position);
+      sum -= state.increases.Read(position);
     }
     Pass(tail, record);
     moved = true;
@@ -415,18 +347,18 @@ uint64_t TargetHistory::FastIncrease(const SeriesState& state, size_t window, Mo
 uint64_t TargetHistory::ScanIncrease(const SeriesState& state, Millis window, MonoTime now) const {
   const MonoTime begin = now - window;
   RecordCursor cursor = front_;
-  uint64_t position = state.increases.begin();
+  detail::StreamPosition position = state.increases.begin();
   uint64_t sum = 0;
   // The previous successful poll, where a gap span starts; unknown when it was dropped (then
   // it is before any window this can answer).
   std::optional<MonoTime> last_success;
   if (cursor.has_previous && cursor.previous_success) last_success = cursor.previous_time;
-  while (cursor.position != records_.end()) {
+  while (!records_.at_end(cursor.position)) {
     const Record record = Peek(cursor);
     if (record.time > now) break;
     if (record.success) {
       if (cursor.next_poll >= state.first_poll) {
-        const uint64_t amount = ReadVarint(state.increases, position);
+        const uint64_t amount = state.increases.Read(position);
         const std::optional<MonoTime> placed = Joined(cursor, record) ? record.time : last_success;
         if (placed && *placed > begin) sum += amount;
       }
@@ -452,7 +384,7 @@ TargetHistory::Ticks TargetHistory::FastCoverage(const WindowState& window, Mono
   RecordCursor tail = window.tail;
   Ticks covered = window.covered;
   const MonoTime begin = now - window.length;
-  while (tail.position != records_.end()) {
+  while (!records_.at_end(tail.position)) {
     const Record record = Peek(tail);
     if (record.time > begin) {
       // The record before the tail is at or before begin.
@@ -460,7 +392,7 @@ TargetHistory::Ticks TargetHistory::FastCoverage(const WindowState& window, Mono
       break;
     }
     Pass(tail, record);
-    if (tail.position != records_.end()) covered -= SpanLength(tail, Peek(tail));
+    if (!records_.at_end(tail.position)) covered -= SpanLength(tail, Peek(tail));
   }
   if (latest_success_ && now - *latest_record_ <= max_gap_) {
     covered += now - std::max(*latest_record_, begin);
@@ -477,7 +409,7 @@ TargetHistory::Ticks TargetHistory::ScanCoverage(Millis window, MonoTime now) co
   std::optional<MonoTime> previous_success;
   bool failed_since = false;
   RecordCursor cursor = front_;
-  while (cursor.position != records_.end()) {
+  while (!records_.at_end(cursor.position)) {
     const Record record = Peek(cursor);
     if (record.time > now) break;
     Pass(cursor, record);
@@ -525,7 +457,7 @@ HistoryImage TargetHistory::Export() const {
   HistoryImage image;
   image.records.reserve(record_count_ + 1);
   if (front_.has_previous) image.records.push_back({front_.previous_time, front_.previous_success});
-  for (RecordCursor cursor = front_; cursor.position != records_.end();) {
+  for (RecordCursor cursor = front_; !records_.at_end(cursor.position);) {
     const Record record = Peek(cursor);
     image.records.push_back({record.time, record.success});
     Pass(cursor, record);
@@ -540,9 +472,9 @@ HistoryImage TargetHistory::Export() const {
     series.last_value = state.last_value;
     series.polls_since_seen = successful_polls_ - state.last_seen_poll;
     series.increases.reserve(successful_polls_ + 1 - state.first_poll);
-    uint64_t position = state.increases.begin();
-    while (position != state.increases.end()) {
-      series.increases.push_back(ReadVarint(state.increases, position));
+    detail::StreamPosition position = state.increases.begin();
+    while (!state.increases.at_end(position)) {
+      series.increases.push_back(state.increases.Read(position));
     }
   }
   return image;

@@ -82,6 +82,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "window/detail/coded_stream.h"
 #include "window/history_image.h"
 
 namespace vmq::window {
@@ -107,28 +108,6 @@ namespace detail {
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-// A FIFO of bytes addressed by absolute offsets (bytes ever appended before a byte), so
-// that positions stay valid while the front is dropped and the buffer moves. Plain data.
-class ByteQueue {
- public:
-  uint64_t begin() const { return begin_; }
-  uint64_t end() const { return base_ + bytes_.size(); }
-  uint8_t at(uint64_t position) const { return bytes_[position - base_]; }
-  // `expected_size`: how large the queue is expected to grow, 0 if unknown.
-  void Push(uint8_t byte, size_t expected_size = 0);
-  // Drops the bytes before `position` (begin() <= position <= end()).
-  void DropBefore(uint64_t position);
-  size_t allocated() const { return bytes_.capacity(); }
-
- private:
-  void MakeRoom(size_t expected_size);
-  void Compact(size_t largest_kept);
-
-  std::vector<uint8_t> bytes_;
-  uint64_t base_ = 0;   // offset of bytes_[0]
-  uint64_t begin_ = 0;  // offset of the first byte held
 };
 
 }  // namespace detail
@@ -183,7 +162,7 @@ class TargetHistory {
   // A position in the poll records, with what decoding the record there needs (the time of
   // the record before it) and what coverage needs (whether that record was a success).
   struct RecordCursor {
-    uint64_t position = 0;     // offset of the record in records_
+    detail::StreamPosition position;  // of the record in records_
     uint64_t next_poll = 1;    // ordinal of the first successful poll at or after position
     MonoTime previous_time{};  // of the record before position (the first record's own time)
     Ticks previous_delta{0};   // from the record before that one to previous_time
@@ -194,7 +173,7 @@ class TargetHistory {
     MonoTime time;
     Ticks delta;  // since the previous record
     bool success;
-    uint64_t next_position;
+    detail::StreamPosition next_position;
   };
   // Running state of one window, anchored at the latest record: the tail is the first record
   // inside (latest - length, latest].
@@ -206,14 +185,14 @@ class TargetHistory {
   };
   struct SeriesWindow {
     uint64_t sum = 0;       // increases of the successful polls from the window's tail on
-    uint64_t position = 0;  // offset in `increases` of the tail's poll, or of first_poll
+    detail::StreamPosition position;  // in `increases` of the tail's poll, or of first_poll
   };
   struct SeriesState {
     uint64_t last_value = 0;
     uint64_t last_seen_poll = 0;        // ordinal of the successful poll that last saw the series
     uint64_t first_poll = 0;            // ordinal of the oldest increase held
     uint64_t pending = 0;               // increase seen by the poll being recorded
-    detail::ByteQueue increases;        // one varint per successful poll from first_poll on
+    detail::CodedStream increases;      // one value per successful poll from first_poll on
     std::vector<SeriesWindow> windows;  // parallel to windows_
   };
   struct SuccessfulPoll {
@@ -243,8 +222,8 @@ class TargetHistory {
   Ticks SpanLength(const RecordCursor& cursor, const Record& record) const;
   bool Joined(const RecordCursor& cursor, const Record& record) const;
   bool TailPollIsGap(const RecordCursor& tail) const;
-  uint64_t GapCorrection(const SeriesState& state, const RecordCursor& tail, uint64_t position,
-                         bool tail_gap) const;
+  uint64_t GapCorrection(const SeriesState& state, const RecordCursor& tail,
+                         detail::StreamPosition position, bool tail_gap) const;
   const WindowState* FindWindow(Millis length) const;
   uint64_t IncreaseOf(const SeriesState& state, Millis window, MonoTime now) const;
   uint64_t FastIncrease(const SeriesState& state, size_t window, MonoTime now) const;
@@ -256,7 +235,7 @@ class TargetHistory {
   Millis longest_window_{0};
   Millis max_gap_;
   std::vector<WindowState> windows_;
-  detail::ByteQueue records_;  // every poll, in time order
+  detail::CodedStream records_;  // every poll, in time order
   RecordCursor front_;         // oldest record held
   size_t record_count_ = 0;
   bool filled_ = false;  // records were dropped: the longest window is held
