@@ -1,14 +1,16 @@
 // Memory of the window history measured the way the operating system sees it: the growth of
 // the resident set (VmRSS) while N targets x S series build a full window of worst-case
-// history, divided by the number of series. Worst case: every series increases at every poll.
+// history, divided by the number of series. Worst case: every series increases at every poll
+// (`none` gives the usual case for contrast).
 //
 //   build/bin/history_memory [--targets N] [--series S] [--window-s W] [--interval-ms I]
-//                            [--increase small|mixed|medium|large]
+//                            [--increase none|small|mixed|medium|large]
 //
-// Increases: small = 1..127 per poll; mixed = small, and every 50th poll of a series a huge
-// one (about 2^40, must stay exact); medium = 128..16383 per poll; large = about 2^40 at
-// every poll. Not a google-benchmark binary: one measurement per run, printed on one line,
-// with the time an Export and a FromImage of one target's history take.
+// Increases: none = the counter never moves (most PUBCOMP series, most of the time);
+// small = 1..127 per poll; mixed = small, and every 50th poll of a series a huge one (about
+// 2^40, must stay exact); medium = 128..16383 per poll; large = about 2^40 at every poll. Not a
+// google-benchmark binary: one measurement per run, printed on one line, with the time an Export
+// and a FromImage of one target's history take.
 
 #include <malloc.h>
 #include <unistd.h>
@@ -67,14 +69,16 @@ bool ParseOptions(int argc, char** argv, Options* options) {
   }
   return (argc % 2) == 1 && options->targets > 0 && options->series > 0 && options->window_s > 0 &&
          options->interval_ms > 0 &&
-         (options->increase == "small" || options->increase == "mixed" ||
-          options->increase == "medium" || options->increase == "large");
+         (options->increase == "none" || options->increase == "small" ||
+          options->increase == "mixed" || options->increase == "medium" ||
+          options->increase == "large");
 }
 
 class Increases {
  public:
   explicit Increases(std::string kind) : kind_(std::move(kind)) {}
   uint64_t Next(int64_t poll, int series) {
+    if (kind_ == "none") return 0;
     if (kind_ == "medium") return Uniform(128, 16383);
     if (kind_ == "large") return (uint64_t{1} << 40) + Uniform(0, 1'000'000);
     if (kind_ == "mixed" && (poll + series) % 50 == 0) return (uint64_t{1} << 40) + Uniform(0, 9);
@@ -96,7 +100,7 @@ int main(int argc, char** argv) {
   if (!ParseOptions(argc, argv, &options)) {
     std::fprintf(stderr,
                  "usage: %s [--targets N] [--series S] [--window-s W] [--interval-ms I] "
-                 "[--increase small|mixed|medium|large]\n",
+                 "[--increase none|small|mixed|medium|large]\n",
                  argv[0]);
     return 2;
   }

@@ -48,7 +48,13 @@ HistoryImage ReadImage(Input& in) {
     if ((flags & 0x06) == 0x06) {
       time = MonoTime(std::chrono::nanoseconds(static_cast<int64_t>(in.Bytes(8))));
     } else {
-      time += Millis((flags & 0x02) != 0 ? -delta : delta * 10);
+      // Wrapping (the image may hold any time; FromImage must refuse those out of range),
+      // never overflowing here.
+      const auto step = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          Millis((flags & 0x02) != 0 ? -delta : delta * 10));
+      time = MonoTime(std::chrono::nanoseconds(
+          static_cast<int64_t>(static_cast<uint64_t>(time.time_since_epoch().count()) +
+                               static_cast<uint64_t>(step.count()))));
     }
     image.records.push_back({time, (flags & 1) != 0});
   }

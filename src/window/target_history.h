@@ -37,26 +37,30 @@
 //    joined; the span from the last successful poll to now is covered when no poll has failed
 //    since and now is within max_gap of it. 1.0 exactly when the whole window is covered.
 //
-// Memory: the history is two kinds of byte streams, dropped from the front once older than
-// the longest window + max_gap.
+// Memory: the history is two kinds of bit streams of adaptive Rice codes (detail/coded_stream.h:
+// a value costs about log2 of the values around it plus 1.5 bits; exact at any size), dropped
+// from the front once older than the longest window + max_gap.
 //  - One per target, shared by its series: a record per poll (success or failure): how much
 //    the time since the previous record differs from the time between the two before, in
-//    milliseconds, zigzag LEB128. Polls on a schedule differ by their jitter only: 1 byte
-//    when the interval changes by at most 63 ms from one poll to the next, 2 up to 8 s. A
-//    failed poll costs 2 bytes more (a marker no minimal varint starts with).
+//    milliseconds, zigzag. Polls on a schedule differ by their jitter only: 1 bit when the
+//    interval does not change to the millisecond, about 2.5 with 0-2 ms of jitter, about 6
+//    with 0-20 ms. A failed poll costs 15 bits more (a marker no value code starts with).
 //  - One per series: its increase at every successful poll since it was first seen (0 when
-//    unchanged or missing from the page) as a LEB128 varint: 1 byte up to 127, 2 up to
-//    16,383, 3 up to 2,097,151, ... 10 for the largest u64. Exact, never rounded.
+//    unchanged or missing from the page): 1 bit while the counter does not move, ~7.5 bits
+//    for increases of 1 to 127 at every poll, ~14.6 for 128 to 16,383, ~42 for about 2^40;
+//    a lone outlier costs its bit length + 15 bits.
 // Per series there is also a fixed part: its key, its last value, and per window a running
 // sum and a position in its stream (16 bytes), so that a query costs O(1) instead of a decode
 // of the window. With P = (longest window + max_gap) / poll interval + 1 polls held, S
-// series, L the mean varint length of a poll's increase and R that of a poll record:
-//   bytes per series ~= P x (L + R / S) x 1.035 (buffer slack) + key + ~200 + 16 x windows.
-// 1 h at 1 s polls (P = 3,603), increases up to 127 (L = 1), R = 1, S = 8: 3,603 x 1.125 x
-// 1.035 + ~300 ~= 4.5 KB (RSS 4.8-5.2 KB), under the 8 KB per series asked for; S = 2: 6.8 KB
-// (bench/README.md has the RSS figures from bench/history_memory.cc). Over it: sustained
-// increases of 128 to 16,383 at every poll (L = 2: 8.5 KB at S = 8), and a target with one
-// series, which carries all of the poll records and the target's fixed part (8.6-9.0 KB RSS).
+// series, L the mean bits of a poll's increase and R those of a poll record:
+//   bytes per series ~= P x (L + R / S) / 8 x 1.035 (buffer slack) + key + ~200 + 16 x windows.
+// 1 h at 1 s polls (P = 3,603), increases of 128 to 16,383 at every poll (L = 14.6), R = 2.5,
+// S = 8: 3,603 x 14.9 / 8 x 1.035 + ~600 ~= 7.5 KB (RSS 7.8 KB), under the 8 KB per series
+// asked for; with one series per target and increases up to 127 6.0-6.4 KB; a counter that
+// does not move 1.3 KB (bench/README.md has the RSS figures from bench/history_memory.cc).
+// Over it only: increases of about 2^15 (32,768) or more at every poll for the whole window,
+// over 30,000 unexpected packets a second from one series for an hour (about 2^40 at every
+// poll: 20 KB).
 // stats().stored_bytes reports what is held.
 //
 // Every increase stays tied to the record of the poll that observed it, and so to the span
@@ -163,9 +167,9 @@ class TargetHistory {
   // the record before it) and what coverage needs (whether that record was a success).
   struct RecordCursor {
     detail::StreamPosition position;  // of the record in records_
-    uint64_t next_poll = 1;    // ordinal of the first successful poll at or after position
-    MonoTime previous_time{};  // of the record before position (the first record's own time)
-    Ticks previous_delta{0};   // from the record before that one to previous_time
+    uint64_t next_poll = 1;           // ordinal of the first successful poll at or after position
+    MonoTime previous_time{};         // of the record before position (the first record's own time)
+    Ticks previous_delta{0};          // from the record before that one to previous_time
     bool has_previous = false;
     bool previous_success = false;
   };
@@ -184,7 +188,7 @@ class TargetHistory {
     bool tail_gap = false;  // TailPollIsGap(tail), kept so that a query need not decode it
   };
   struct SeriesWindow {
-    uint64_t sum = 0;       // increases of the successful polls from the window's tail on
+    uint64_t sum = 0;                 // increases of the successful polls from the window's tail on
     detail::StreamPosition position;  // in `increases` of the tail's poll, or of first_poll
   };
   struct SeriesState {
@@ -236,7 +240,7 @@ class TargetHistory {
   Millis max_gap_;
   std::vector<WindowState> windows_;
   detail::CodedStream records_;  // every poll, in time order
-  RecordCursor front_;         // oldest record held
+  RecordCursor front_;           // oldest record held
   size_t record_count_ = 0;
   bool filled_ = false;  // records were dropped: the longest window is held
   std::vector<SeriesState> series_;

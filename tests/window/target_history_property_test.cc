@@ -322,10 +322,18 @@ class Simulation {
     }
     for (auto& [series, value] : counters_) {
       if (!Chance(0.3)) continue;
-      const auto amount = static_cast<uint64_t>(Uniform(1, 5));
+      const auto amount = static_cast<uint64_t>(Amount());
       value += amount;
       truth_.Event(series, amount);
     }
+  }
+
+  // Mostly small, sometimes of other sizes, so that the history's coder meets every scale
+  // (never so large that a counter could wrap within a run).
+  int64_t Amount() {
+    if (Chance(0.05)) return Uniform(1, int64_t{1} << 40);
+    if (Chance(0.15)) return Uniform(100, 20000);
+    return Uniform(1, 5);
   }
 
   // Mostly on time with jitter, sometimes late but within max_gap, sometimes beyond it.

@@ -376,6 +376,32 @@ TEST(TargetHistory, StoredBytesStayWithinTheBoundAndShrinkAfterABurst) {
   EXPECT_EQ(history.Increase("series-0", std::chrono::hours(1), now), expected_hour());
 }
 
+// The two shapes the bound is tightest for: a target with one series (it carries all of the
+// target's poll records) and increases of 128 to 16,383 at every poll.
+TEST(TargetHistory, StoredBytesStayUnder8KbPerSeriesForOneSeriesAndForFiveDigitIncreases) {
+  struct Shape {
+    int series;
+    uint64_t low;
+    uint64_t high;
+  };
+  for (const Shape shape : {Shape{1, 1, 127}, Shape{8, 128, 16383}}) {
+    TargetHistory history({minutes(1), std::chrono::hours(1)}, seconds(2));
+    std::vector<Observation> page;
+    for (int s = 0; s < shape.series; ++s) page.push_back({"series-" + std::to_string(s), 0});
+    std::mt19937_64 random(17);
+    std::uniform_int_distribution<uint64_t> increase(shape.low, shape.high);
+    std::uniform_int_distribution<int64_t> jitter_us(0, 2000);
+    MonoTime now = kStart;
+    for (int i = 0; i < 3700; ++i) {
+      for (Observation& o : page) o.value += increase(random);
+      now += seconds(1) + std::chrono::microseconds(jitter_us(random));
+      history.RecordSuccess(now, {}, page);
+    }
+    EXPECT_LE(history.stats().stored_bytes, static_cast<size_t>(shape.series) * 8000u)
+        << shape.series << " series, increases " << shape.low << ".." << shape.high;
+  }
+}
+
 // Memory is reserved ahead while the history fills, from what was seen so far; large early
 // increases or two records close together must not make it reserve far more than the
 // window will hold.

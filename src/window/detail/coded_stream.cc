@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 namespace vmq::window::detail {
 namespace {
@@ -19,7 +20,7 @@ unsigned StateAfter(unsigned state, uint64_t quotient) {
   return std::min<unsigned>(kMaxState, state + static_cast<unsigned>(quotient));
 }
 
-unsigned StateAfterOutlier(unsigned state) { return std::min(kMaxState, state + 4); }
+unsigned StateAfterOutlier(unsigned state) { return std::min(kMaxState, state + 16); }
 
 uint64_t LowBits(uint64_t value, unsigned count) {
   return count >= 64 ? value : value & ((uint64_t{1} << count) - 1);
@@ -30,6 +31,11 @@ uint64_t LowBits(uint64_t value, unsigned count) {
 void ByteQueue::Push(uint8_t byte, size_t expected_size) {
   if (bytes_.size() == bytes_.capacity()) MakeRoom(expected_size);
   bytes_.push_back(byte);
+}
+
+void ByteQueue::Append(const uint8_t* bytes, size_t count, size_t expected_size) {
+  while (bytes_.capacity() - bytes_.size() < count) MakeRoom(expected_size);
+  bytes_.insert(bytes_.end(), bytes, bytes + count);
 }
 
 // Either moves the held bytes to the front of the buffer, when enough was dropped to make
@@ -71,54 +77,59 @@ void CodedStream::Push(uint64_t value, size_t expected_bytes) {
   const unsigned parameter = ParameterOf(state);
   const uint64_t quotient = value >> parameter;
   if (quotient < kOutlierQuotient) {
-    // q ones, then a zero: the low q + 1 bits of (2^q - 1).
-    PushBits((uint64_t{1} << quotient) - 1, static_cast<unsigned>(quotient) + 1, expected_bytes);
-    PushBits(LowBits(value, parameter), parameter, expected_bytes);
+    // q ones, then a zero (the low q + 1 bits of 2^q - 1), then the k low bits.
+    const auto prefix = static_cast<unsigned>(quotient) + 1;
+    const uint64_t ones = (uint64_t{1} << quotient) - 1;
+    if (prefix + parameter <= 64) {
+      PushBits(ones | (LowBits(value, parameter) << prefix), prefix + parameter, expected_bytes);
+    } else {
+      PushBits(ones, prefix, expected_bytes);
+      PushBits(LowBits(value, parameter), parameter, expected_bytes);
+    }
     end_.state = StateAfter(state, quotient);
     return;
   }
   const auto length = static_cast<unsigned>(std::bit_width(value));
-  PushBits((uint64_t{1} << kOutlierQuotient) - 1, kOutlierQuotient, expected_bytes);
-  PushBits(length, kLengthBits, expected_bytes);
+  PushBits((uint64_t{length} << kOutlierQuotient) | ((uint64_t{1} << kOutlierQuotient) - 1),
+           kOutlierQuotient + kLengthBits, expected_bytes);
   PushBits(LowBits(value, length - 1), length - 1, expected_bytes);
   end_.state = StateAfterOutlier(state);
 }
 
 void CodedStream::PushMarker(size_t expected_bytes) {
-  PushBits((uint64_t{1} << kOutlierQuotient) - 1, kOutlierQuotient, expected_bytes);
-  PushBits(kMarkerLength, kLengthBits, expected_bytes);
+  PushBits((kMarkerLength << kOutlierQuotient) | ((uint64_t{1} << kOutlierQuotient) - 1),
+           kOutlierQuotient + kLengthBits, expected_bytes);
 }
 
 uint64_t CodedStream::Read(StreamPosition& position) const {
   const unsigned state = position.state;
   const unsigned parameter = ParameterOf(state);
-  uint64_t bit = position.bit;
-  const auto quotient =
-      static_cast<unsigned>(std::countr_one(Bits57(bit, kOutlierQuotient)));  // at most 8
-  uint64_t value = 0;
+  const uint64_t bit = position.bit;
+  const uint64_t word = Word(bit);
+  const auto quotient = std::min<unsigned>(std::countr_one(word), kOutlierQuotient);
   if (quotient < kOutlierQuotient) {
-    bit += quotient + 1;
-    value = (uint64_t{quotient} << parameter) | Bits(bit, parameter);
-    bit += parameter;
+    const unsigned prefix = quotient + 1;
+    const uint64_t low = prefix + parameter <= 57 ? LowBits(word >> prefix, parameter)
+                                                  : Bits(bit + prefix, parameter);
+    position.bit = bit + prefix + parameter;
     position.state = StateAfter(state, quotient);
-  } else {
-    bit += kOutlierQuotient;
-    const auto length = static_cast<unsigned>(Bits57(bit, kLengthBits));
-    bit += kLengthBits;
-    // A length outside 1..64 cannot have been written (Read is never called at a marker).
-    const unsigned below_top = std::clamp(length, 1u, 64u) - 1;
-    value = (uint64_t{1} << below_top) | Bits(bit, below_top);
-    bit += below_top;
-    position.state = StateAfterOutlier(state);
+    return (uint64_t{quotient} << parameter) | low;
   }
-  position.bit = bit;
-  return value;
+  const auto length = static_cast<unsigned>((word >> kOutlierQuotient) & ((1u << kLengthBits) - 1));
+  // A length outside 1..64 cannot have been written (Read is never called at a marker).
+  const unsigned below_top = std::clamp(length, 1u, 64u) - 1;
+  constexpr unsigned kPrefix = kOutlierQuotient + kLengthBits;
+  const uint64_t low = kPrefix + below_top <= 57 ? LowBits(word >> kPrefix, below_top)
+                                                 : Bits(bit + kPrefix, below_top);
+  position.bit = bit + kPrefix + below_top;
+  position.state = StateAfterOutlier(state);
+  return (uint64_t{1} << below_top) | low;
 }
 
 bool CodedStream::SkipMarker(StreamPosition& position) const {
   constexpr unsigned kMarkerBits = kOutlierQuotient + kLengthBits;
   constexpr uint64_t kMarker = (kMarkerLength << kOutlierQuotient) | ((1u << kOutlierQuotient) - 1);
-  if (Bits57(position.bit, kMarkerBits) != kMarker) return false;
+  if (LowBits(Word(position.bit), kMarkerBits) != kMarker) return false;
   position.bit = position.bit + kMarkerBits;
   return true;
 }
@@ -139,30 +150,29 @@ void CodedStream::PushBits(uint64_t bits, unsigned count, size_t expected_bytes)
     bits >>= taken;
     count -= taken;
   }
-  while (true) {
-    bytes_.Push(static_cast<uint8_t>(bits), expected_bytes);
-    if (count <= 8) return;
-    bits >>= 8;
-    count -= 8;
+  uint8_t bytes[8];
+  const unsigned whole = (count + 7) / 8;
+  for (unsigned i = 0; i < whole; ++i) bytes[i] = static_cast<uint8_t>(bits >> (8 * i));
+  bytes_.Append(bytes, whole, expected_bytes);
+}
+
+uint64_t CodedStream::Word(uint64_t bit) const {
+  const uint64_t first = bit / 8;
+  const uint64_t available = bytes_.end() - first;
+  uint64_t word = 0;
+  if (std::endian::native == std::endian::little && available >= 8) {
+    std::memcpy(&word, bytes_.data(first), sizeof(word));
+  } else {
+    for (uint64_t i = 0; i < std::min<uint64_t>(available, 8); ++i) {
+      word |= uint64_t{bytes_.at(first + i)} << (8 * i);
+    }
   }
+  return word >> (bit % 8);
 }
 
 uint64_t CodedStream::Bits(uint64_t bit, unsigned count) const {
-  if (count <= 57) return Bits57(bit, count);
-  const uint64_t low = Bits57(bit, 32);
-  return low | (Bits57(bit + 32, count - 32) << 32);
-}
-
-uint64_t CodedStream::Bits57(uint64_t bit, unsigned count) const {
-  if (count == 0) return 0;
-  const uint64_t first = bit / 8;
-  const unsigned offset = bit % 8;
-  const uint64_t last = std::min(bytes_.end(), (bit + count + 7) / 8);
-  uint64_t gathered = 0;
-  for (uint64_t byte = first; byte < last; ++byte) {
-    gathered |= uint64_t{bytes_.at(byte)} << (8 * (byte - first));
-  }
-  return LowBits(gathered >> offset, count);
+  if (count <= 57) return LowBits(Word(bit), count);
+  return LowBits(Word(bit), 32) | (LowBits(Word(bit + 32), count - 32) << 32);
 }
 
 }  // namespace vmq::window::detail

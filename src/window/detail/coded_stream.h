@@ -14,8 +14,9 @@
 //  - otherwise (an outlier): 8 one-bits, v's bit length n (7 bits, 1..64), then the n - 1
 //    bits of v below its top bit.
 // After each value s moves towards the values seen: down by 2 when q = 0, up by q when
-// q >= 2, up by 4 after an outlier (so a lasting change of scale is learnt within tens of
-// values while a lone spike barely moves it); s stays within 0..511. A marker is the outlier
+// q >= 2, up by 16 (k + 2) after an outlier, so that a lasting change of scale is learnt
+// within a few values while the cost of a lone spike to the values after it is a few bits;
+// s stays within 0..511. A marker is the outlier
 // prefix with the length field 127, which no value uses; it leaves s alone.
 //
 // Because a code depends on the values before it, a position in the stream carries the
@@ -36,8 +37,11 @@ class ByteQueue {
   uint64_t begin() const { return begin_; }
   uint64_t end() const { return base_ + bytes_.size(); }
   uint8_t at(uint64_t position) const { return bytes_[position - base_]; }
+  // The held bytes from `position` on are contiguous here, up to end().
+  const uint8_t* data(uint64_t position) const { return bytes_.data() + (position - base_); }
   // `expected_size`: how large the queue is expected to grow, 0 if unknown.
   void Push(uint8_t byte, size_t expected_size = 0);
+  void Append(const uint8_t* bytes, size_t count, size_t expected_size = 0);
   // ORs `bits` into the last byte (there must be one).
   void OrIntoLast(uint8_t bits) { bytes_.back() |= bits; }
   // Drops the bytes before `position` (begin() <= position <= end()).
@@ -82,9 +86,10 @@ class CodedStream {
 
  private:
   void PushBits(uint64_t bits, unsigned count, size_t expected_bytes);
-  // `count` (at most 64) bits from `bit` on, low bits first; bits past the end read as 0.
+  // At least 57 bits from `bit` on, low bits first; bits past the end read as 0.
+  uint64_t Word(uint64_t bit) const;
+  // `count` (at most 64) bits from `bit` on.
   uint64_t Bits(uint64_t bit, unsigned count) const;
-  uint64_t Bits57(uint64_t bit, unsigned count) const;
 
   ByteQueue bytes_;
   StreamPosition begin_;
