@@ -105,6 +105,19 @@ TEST_F(ResetRuntimeTest, AnUntrackedCounterGoingDownResetsTheTrackedOnes) {
       HasSubstr("vernemq_mqtt_publish_error{node=\\\"n\\\",mqtt_version=\\\"4\\\"} 40 -> 2"));
 }
 
+// A reload keeps each kept target's reset detector with its history: the first page after it
+// is judged against the last one before, even when the windows changed.
+TEST_F(ResetRuntimeTest, AResetRightAfterAReloadIsStillSeen) {
+  Poll(Page(10'000, 3, 40));
+  runtime_.Reload(config::LoadString(
+      "targets:\n  - name: a\n    url: http://a:8888/metrics\nwindows: [30s, 1m]\n", "c.yaml"));
+  Poll(Page(15'000, 5, 2));
+  EXPECT_EQ(Value("vmq_pubcomp_unexpected_received{target=\"a\",node=\"n\",mqtt_version=\"4\","
+                  "window=\"1m\"}"),
+            5);
+  EXPECT_EQ(Resets("metrics_reset"), 1);
+}
+
 TEST_F(ResetRuntimeTest, AFlappingCounterIsAResetAtEveryPollThatSeesItGoDown) {
   // The documented price of taking one decrease as the evidence: visible and logged.
   uint64_t uptime = 10'000;
