@@ -60,8 +60,9 @@ bool TargetWriter::WantsSnapshot() const {
 }
 
 StateStore::StateStore(std::string dir, const Clock& clock, Logger& logger,
-                       prometheus::Registry& registry)
+                       prometheus::Registry& registry, size_t max_queued_bytes)
     : dir_(std::move(dir)),
+      max_queued_bytes_(max_queued_bytes),
       clock_(clock),
       logger_(logger),
       ignored_(prometheus::BuildCounter()
@@ -204,7 +205,13 @@ void StateStore::Enqueue(Job job, size_t bytes, TargetWriter& target) {
   {
     std::lock_guard lock(mu_);
     const bool snapshot = std::holds_alternative<SnapshotJob>(job);
-    if (queued_bytes_ + bytes > kMaxQueuedBytes || stop_) {
+    if (queued_bytes_ + bytes > max_queued_bytes_ || stop_) {
+      if (!target.broken_ && !stop_) {
+        logger_.Warn(
+            "storage writer has fallen behind; dropping this target's writes until "
+            "a snapshot goes through",
+            {{"target", target.target_.name}, {"queued_bytes", std::to_string(queued_bytes_)}});
+      }
       target.broken_ = true;
       dropped_.Increment();
       return;

@@ -84,7 +84,9 @@ class StateStore {
   static constexpr size_t kMinCompactBytes = 64 * 1024;
 
   // Throws std::runtime_error when `dir` cannot be created or written (start-up only).
-  StateStore(std::string dir, const Clock& clock, Logger& logger, prometheus::Registry& registry);
+  // `max_queued_bytes`: what may wait for the writer before writes are dropped (tests lower it).
+  StateStore(std::string dir, const Clock& clock, Logger& logger, prometheus::Registry& registry,
+             size_t max_queued_bytes = kMaxQueuedBytes);
   // Writes what is queued, then stops the writer thread.
   ~StateStore();
   StateStore(const StateStore&) = delete;
@@ -130,6 +132,7 @@ class StateStore {
   void Failed(TargetWriter& target, const std::string& error);
 
   const std::string dir_;
+  const size_t max_queued_bytes_;
   const Clock& clock_;
   Logger& logger_;
   prometheus::Family<prometheus::Counter>& ignored_;

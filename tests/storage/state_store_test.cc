@@ -7,6 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -55,11 +59,12 @@ class ExporterRun {
   }
 
   ExporterRun(const std::string& config, const std::string& dir, FakeClock& clock,
-              bool storage = true)
+              bool storage = true, size_t max_queued_bytes = StateStore::kMaxQueuedBytes)
       : clock_(clock),
         runtime_(config::LoadString(config, "c.yaml"), clock, logger_, {"test", "test"}) {
     if (storage) {
-      store_ = std::make_unique<StateStore>(dir, clock, logger_, runtime_.registry());
+      store_ =
+          std::make_unique<StateStore>(dir, clock, logger_, runtime_.registry(), max_queued_bytes);
       runtime_.UseStorage(*store_);
     }
   }
@@ -354,6 +359,43 @@ TEST_F(StateStoreTest, FailedWritesAreCountedAndRecoveredFromWithASnapshot) {
   // 16 polls 5 s apart: the window holds the last 12, of which polls 5 to 14 saw +1. Without
   // the snapshot after the directory came back, this run would have started empty.
   EXPECT_EQ(after.Sample(kUnexpected1m), 10);
+  EXPECT_EQ(after.Sample(kCoverage1m), 1);
+}
+
+// A writer stuck on its disk (here: the journal replaced by a FIFO nobody reads, so that the
+// writer's open blocks) never stalls a poll; what no longer fits in the queue is dropped,
+// counted and logged once, and the first snapshot after the disk comes back recovers.
+TEST_F(StateStoreTest, AStuckWriterDropsWritesWithoutStallingPollsAndASnapshotRecovers) {
+  const std::string dir = dir_.path() + "/state";
+  const std::string journal = dir + "/" + StateStore::FileStem("a") + ".journal";
+  {
+    ExporterRun before(kConfig, dir, clock_, true, 16 * 1024);
+    before.PollTimes(3, &counter_, 1);
+    before.Drain();
+    std::filesystem::remove(journal);
+    ASSERT_EQ(::mkfifo(journal.c_str(), 0600), 0);
+    before.PollTimes(400, &counter_, 1);  // the writer blocks on the first of them
+    EXPECT_EQ(before.Sample(kUnexpected1m), 12);
+    before.PollTimes(1, &counter_, 1);  // publishes the counters as they are now
+    EXPECT_GT(before.Sample("vmq_exporter_storage_writes_dropped_total"), 0);
+    EXPECT_EQ(CountOf(before.Log(), "storage writer has fallen behind"), 1u) << before.Log();
+    // The disk comes back: a reader lets the blocked open through, and the journal is gone
+    // for the writes after it (each then fails and asks for a snapshot).
+    const int reader = ::open(journal.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    std::filesystem::remove(journal);
+    before.Drain();
+    ::close(reader);
+    before.PollTimes(13, &counter_, 1);
+    before.Drain();
+    EXPECT_EQ(before.Sample(kUnexpected1m), 12);
+  }
+  clock_.Advance(Millis(2000));
+  ExporterRun after(kConfig, dir, clock_);
+  clock_.Advance(Millis(3000));
+  after.Poll("a", counter_);
+  // The last 12 polls before the kill saw +1 each; the oldest of them has just left the window.
+  EXPECT_EQ(after.Sample(kUnexpected1m), 11);
   EXPECT_EQ(after.Sample(kCoverage1m), 1);
 }
 
