@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   auto t0 = Clock::now();
   vmq::storage::TargetState state;
   for (int i = 0; i < iterations; ++i) {
-    state = {{"vmq-1", "http://10.0.0.1:8888/metrics"}, 1, history.Export(), {}};
+    state = {{"vmq-1", "http://10.0.0.1:8888/metrics"}, 1, history.Export(), {}, std::nullopt};
   }
   const double export_us = MicrosSince(t0, iterations);
   t0 = Clock::now();

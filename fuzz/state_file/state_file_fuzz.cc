@@ -16,6 +16,7 @@
 
 #include "fuzz_target.h"
 #include "storage/state_file.h"
+#include "window/reset_detector.h"
 #include "window/target_history.h"
 
 namespace {
@@ -79,6 +80,12 @@ void Snapshot(std::string_view bytes) {
   VMQ_FUZZ_CHECK(reread->history.records.size() == state->history.records.size());
   VMQ_FUZZ_CHECK(reread->history.series.size() == state->history.series.size());
   VMQ_FUZZ_CHECK(reread->alerts.size() == state->alerts.size());
+  VMQ_FUZZ_CHECK(reread->resets.has_value() == state->resets.has_value());
+  if (state->resets) {
+    vmq::window::ResetDetector detector;  // takes any baseline a file can hold
+    detector.Adopt(*state->resets);
+    VMQ_FUZZ_CHECK(detector.stats().counters_held <= vmq::window::ResetDetector::kMaxCounters);
+  }
   VMQ_FUZZ_CHECK(vmq::storage::EncodeSnapshot(*reread, kTimes) == again);
 }
 

@@ -291,8 +291,15 @@ bool TargetRuntime::Restore(const storage::LoadedState& saved, std::string* erro
       history->RecordFailure(entry.time);
     }
   }
+  // The snapshot's reset baseline still tells a reset after it unless the journal saw one
+  // (counters only grow between resets): then the next page is the detector's first.
+  const window::HistoryImage::Counters& before = saved.snapshot.history.counters;
+  const window::HistoryStats after = history->stats();
+  const bool reset_since = after.restarts_detected != before.restarts_detected ||
+                           after.counter_resets != before.counter_resets;
   std::lock_guard lock(mu_);
   history_ = std::move(*history);
+  if (saved.snapshot.resets && !reset_since) resets_.Adopt(*saved.snapshot.resets);
   alerts_->Restore(saved.journal.empty() ? saved.snapshot.alerts : saved.journal.back().alerts);
   sequence_ = saved.journal.empty() ? saved.snapshot.sequence : saved.journal.back().sequence;
   return true;
@@ -310,7 +317,8 @@ void TargetRuntime::SaveSnapshot(bool durable) {
 }
 
 storage::TargetState TargetRuntime::StateLocked() const {
-  return {{name_, status_.url}, sequence_, history_.Export(), alerts_->States()};
+  return {
+      {name_, status_.url}, sequence_, history_.Export(), alerts_->States(), resets_.Baseline()};
 }
 
 void TargetRuntime::Journal(const poll::PollResult& result, bool success) {

@@ -142,18 +142,21 @@ void WriteHeader(Writer& w, const char (&magic)[8], const TargetIdentity& target
 }
 
 // Magic, version and CRC (of everything before the CRC's 4 bytes at `crc_end`).
-std::optional<LoadError> CheckFrame(std::string_view bytes, const char (&magic)[8],
-                                    size_t crc_end) {
+std::optional<LoadError> CheckFrame(std::string_view bytes, const char (&magic)[8], size_t crc_end,
+                                    uint32_t* version_found = nullptr) {
   if (bytes.size() < kMagicBytes + kVersionBytes ||
       std::memcmp(bytes.data(), magic, kMagicBytes) != 0) {
     return LoadError{LoadFailure::kCorrupt, "not a state file of this exporter (bad magic)"};
   }
   Reader version(bytes.substr(kMagicBytes, kVersionBytes));
-  if (const uint32_t found = version.U32(); found != kFormatVersion) {
+  const uint32_t found = version.U32();
+  if (found < kOldestReadableVersion || found > kFormatVersion) {
     return LoadError{LoadFailure::kVersion, "format version " + std::to_string(found) +
                                                 ", this exporter reads " +
+                                                std::to_string(kOldestReadableVersion) + " to " +
                                                 std::to_string(kFormatVersion)};
   }
+  if (version_found != nullptr) *version_found = found;
   if (crc_end + kCrcBytes > bytes.size() || crc_end < kMagicBytes + kVersionBytes) {
     return LoadError{LoadFailure::kCorrupt, "truncated"};
   }
@@ -173,6 +176,32 @@ std::optional<LoadError> CheckTarget(Reader& r, const TargetIdentity& expected) 
                      "written for target " + name + " at " + url + ", not " + expected.url};
   }
   return std::nullopt;
+}
+
+void WriteResetBaseline(Writer& w, const std::optional<window::ResetBaseline>& baseline) {
+  w.Varint(baseline ? 1 : 0);
+  if (!baseline) return;
+  w.OptionalU64(baseline->uptime_ms);
+  w.Varint(baseline->counters.size());
+  for (const window::CounterReading& counter : baseline->counters) {
+    w.Varint(counter.id);
+    w.Varint(counter.value);
+  }
+}
+
+std::optional<window::ResetBaseline> ReadResetBaseline(Reader& r) {
+  if (!r.Bool()) return std::nullopt;
+  window::ResetBaseline baseline;
+  baseline.uptime_ms = r.OptionalU64();
+  const size_t count = r.Count(2);
+  if (count > window::ResetDetector::kMaxCounters) r.Fail("more reset-baseline counters than kept");
+  if (!r.ok()) return std::nullopt;
+  baseline.counters.resize(count);
+  for (window::CounterReading& counter : baseline.counters) {
+    counter.id = r.Varint();
+    counter.value = r.Varint();
+  }
+  return baseline;
 }
 
 void WriteAlerts(Writer& w, const std::vector<alerting::AlertSeriesState>& alerts) {
@@ -274,6 +303,7 @@ std::string EncodeSnapshot(const TargetState& state, const TimeMap& times) {
     for (const uint64_t increase : series.increases) w.Varint(increase);
   }
   WriteAlerts(w, state.alerts);
+  WriteResetBaseline(w, state.resets);
   w.Crc();
   return std::move(w.out());
 }
@@ -284,8 +314,9 @@ std::optional<TargetState> DecodeSnapshot(std::string_view bytes, const TargetId
     *error = {LoadFailure::kTooLarge, std::to_string(bytes.size()) + " bytes"};
     return std::nullopt;
   }
+  uint32_t version = 0;
   if (auto frame = CheckFrame(bytes, kSnapshotMagic,
-                              bytes.size() >= kCrcBytes ? bytes.size() - kCrcBytes : 0)) {
+                              bytes.size() >= kCrcBytes ? bytes.size() - kCrcBytes : 0, &version)) {
     *error = std::move(*frame);
     return std::nullopt;
   }
@@ -328,6 +359,7 @@ std::optional<TargetState> DecodeSnapshot(std::string_view bytes, const TargetId
     for (uint64_t& increase : series.increases) increase = r.Varint();
   }
   state.alerts = ReadAlerts(r);
+  if (version >= 2) state.resets = ReadResetBaseline(r);
   if (r.ok() && !r.at_end()) r.Fail("trailing bytes");
   if (!r.ok()) {
     *error = {LoadFailure::kCorrupt, r.error()};

@@ -3,8 +3,8 @@
 
 // The two files --storage.path keeps per target, and their binary format (docs/configuration.md,
 // "Storage", documents it for operators):
-//  - a snapshot: the target's whole window history and alert state as of one poll, rewritten
-//    atomically now and then;
+//  - a snapshot: the target's whole window history, alert state and reset baseline as of one
+//    poll, rewritten atomically now and then;
 //  - a journal: one entry per poll since that snapshot, appended after each poll, so that a
 //    process killed between two snapshots loses nothing that reached the page cache.
 // Loading replays the journal's entries that follow the snapshot, in sequence, onto it.
@@ -28,11 +28,14 @@
 #include "alerting/alert_state_tracker.h"
 #include "common/clock.h"
 #include "window/history_image.h"
+#include "window/reset_detector.h"
 #include "window/target_history.h"
 
 namespace vmq::storage {
 
-inline constexpr uint32_t kFormatVersion = 1;
+// Written: 2. Read: 1 and 2 (2 added the reset baseline to snapshots; journals are alike).
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestReadableVersion = 1;
 // The largest file the reader accepts. An image holds (longest window + max gap) / interval
 // records and one increase per record and series: 1 h at 1 s with 100 series is ~0.5 MB; the
 // largest a target can hold (10,000 series of 64-byte keys, 1 h at 1 s, increases up to 127)
@@ -70,6 +73,9 @@ struct TargetState {
   uint64_t sequence = 0;  // of the latest poll the history includes
   window::HistoryImage history;
   std::vector<alerting::AlertSeriesState> alerts;
+  // The page the node-wide reset detector compares the next one with (none before the first
+  // poll, or in a version 1 file).
+  std::optional<window::ResetBaseline> resets;
 };
 
 // One poll, as TargetHistory recorded it, and the alert state after it.

@@ -136,4 +136,20 @@ ResetCheck ResetDetector::Observe(std::optional<uint64_t> uptime_ms,
   return check;
 }
 
+std::optional<ResetBaseline> ResetDetector::Baseline() const {
+  if (!has_baseline_) return std::nullopt;
+  return ResetBaseline{previous_uptime_, previous_};
+}
+
+void ResetDetector::Adopt(const ResetBaseline& baseline) {
+  const std::span<const CounterReading> page =
+      std::span(baseline.counters).first(std::min(baseline.counters.size(), kMaxCounters));
+  has_baseline_ = true;
+  previous_uptime_ = baseline.uptime_ms;
+  previous_.assign(page.begin(), page.end());
+  UniqueById(previous_, &previous_ambiguous_);
+  stats_ = {page.size() - previous_ambiguous_, baseline.counters.size() - page.size(),
+            previous_ambiguous_};
+}
+
 }  // namespace vmq::window

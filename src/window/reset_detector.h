@@ -71,6 +71,14 @@ struct ResetDetectorStats {
   size_t ambiguous = 0;      // counters of the latest page that share their identity
 };
 
+// The page a detector compares the next one with, as plain values: carried across a restart
+// of the exporter (--storage.path). Counters only grow between resets, so a baseline older
+// than the latest page still tells a reset after it; one with a reset after it does not.
+struct ResetBaseline {
+  std::optional<uint64_t> uptime_ms;
+  std::vector<CounterReading> counters;  // in page order
+};
+
 class ResetDetector {
  public:
   // A VerneMQ 2.1.2 page has about 300 counter samples (with every MQTT 5 reason code).
@@ -84,6 +92,12 @@ class ResetDetector {
                      const NameOf& name_of);
 
   const ResetDetectorStats& stats() const { return stats_; }
+
+  // The previous page; nullopt before the first one.
+  std::optional<ResetBaseline> Baseline() const;
+  // Makes `baseline` the previous page, as if it had been observed (its first kMaxCounters
+  // counters).
+  void Adopt(const ResetBaseline& baseline);
 
  private:
   struct Decreases {

@@ -138,12 +138,45 @@ TEST(StateFile, EveryBitFlipIsRefused) {
 }
 
 TEST(StateFile, AnotherFormatVersionIsRefusedAsSuch) {
-  std::string bytes = EncodeSnapshot(SampleState(), Times());
-  bytes[8] = 2;  // the version, little-endian after the 8-byte magic
+  for (const char version : {0, 3}) {
+    std::string bytes = EncodeSnapshot(SampleState(), Times());
+    bytes[8] = version;  // the version, little-endian after the 8-byte magic
+    LoadError error;
+    EXPECT_FALSE(DecodeSnapshot(bytes, kTarget, Times(), &error));
+    EXPECT_EQ(error.reason, LoadFailure::kVersion);
+    EXPECT_THAT(error.detail, ::testing::HasSubstr("version " + std::to_string(version)));
+  }
+}
+
+TEST(StateFile, TheResetBaselineReadsBack) {
+  TargetState state = SampleState();
+  state.resets = window::ResetBaseline{81'234, {{7, 40}, {1ULL << 63, 0}, {9, 1ULL << 50}}};
   LoadError error;
-  EXPECT_FALSE(DecodeSnapshot(bytes, kTarget, Times(), &error));
-  EXPECT_EQ(error.reason, LoadFailure::kVersion);
-  EXPECT_THAT(error.detail, ::testing::HasSubstr("version 2"));
+  const auto decoded = DecodeSnapshot(EncodeSnapshot(state, Times()), kTarget, Times(), &error);
+  ASSERT_TRUE(decoded) << error.detail;
+  ASSERT_TRUE(decoded->resets);
+  EXPECT_EQ(decoded->resets->uptime_ms, 81'234u);
+  ASSERT_EQ(decoded->resets->counters.size(), 3u);
+  EXPECT_EQ(decoded->resets->counters[1].id, 1ULL << 63);
+  EXPECT_EQ(decoded->resets->counters[2].value, 1ULL << 50);
+  ExpectSame(state, *decoded);
+}
+
+// A version 1 snapshot (before the reset baseline) is still read: an upgrade keeps the history.
+TEST(StateFile, AVersionOneSnapshotIsReadWithoutAResetBaseline) {
+  std::string bytes = EncodeSnapshot(SampleState(), Times());  // no baseline: a 0 flag
+  bytes[8] = 1;
+  const size_t crc_at = bytes.size() - 4;
+  ASSERT_EQ(bytes[crc_at - 1], 0);
+  bytes.erase(crc_at - 1, 5);
+  boost::crc_32_type crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(crc.checksum() >> (8 * i)));
+  LoadError error;
+  const auto decoded = DecodeSnapshot(bytes, kTarget, Times(), &error);
+  ASSERT_TRUE(decoded) << error.detail;
+  EXPECT_FALSE(decoded->resets);
+  ExpectSame(SampleState(), *decoded);
 }
 
 TEST(StateFile, AnotherTargetsFileIsRefused) {

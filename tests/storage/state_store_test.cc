@@ -91,6 +91,23 @@ class ExporterRun {
     runtime_.OnPollResult("a", std::move(result));
   }
 
+  // A page with an untracked counter besides the tracked one, for node-wide resets.
+  void PollWithOther(uint64_t unexpected, uint64_t other) {
+    poll::PollResult result;
+    result.http_status = 200;
+    result.body =
+        "# TYPE vernemq_mqtt_publish_error counter\n"
+        "vernemq_mqtt_publish_error{node=\"n\",mqtt_version=\"4\"} " +
+        std::to_string(other) + "\nvernemq_system_wallclock{node=\"n\"} " +
+        std::to_string(UptimeMs()) +
+        "\n# TYPE vernemq_mqtt_pubcomp_invalid_error counter\n"
+        "vernemq_mqtt_pubcomp_invalid_error{node=\"n\",mqtt_version=\"4\"} " +
+        std::to_string(unexpected) + "\n";
+    result.started = clock_.Now();
+    result.finished = clock_.Now();
+    runtime_.OnPollResult("a", std::move(result));
+  }
+
   void Poll(const std::string& target, uint64_t unexpected, bool ok = true) {
     poll::PollResult result;
     if (ok) {
@@ -234,6 +251,52 @@ TEST_F(StateStoreTest, AlertLevelSurvivesTheRestart) {
   // Held: the count is still 10 (> hold_above 0) and the level came from the file. A fresh
   // start would be 0: its window is not covered.
   EXPECT_EQ(after.Sample(kAlert), 1);
+}
+
+// `vmq-admin metrics reset` while the exporter was stopped, then more events than the tracked
+// counter held before (3, reset, 5): alone the tracked series reads 3 -> 5. The snapshot
+// taken at the stop carries the node's other counters, so the first page after the start is
+// judged node-wide, and the 5 count in full.
+TEST_F(StateStoreTest, AMetricsResetWhileStoppedIsJudgedNodeWideAfterTheStart) {
+  {
+    ExporterRun before(kConfig, dir_.path(), clock_);
+    for (int i = 0; i < 3; ++i) {
+      clock_.Advance(kInterval);
+      before.PollWithOther(3, 40);
+    }
+    before.runtime().SaveAll();
+  }
+  clock_.Advance(Millis(2000));
+  ExporterRun after(kConfig, dir_.path(), clock_);
+  clock_.Advance(Millis(3000));
+  after.PollWithOther(5, 2);
+  EXPECT_EQ(after.Sample(kUnexpected1m), 5);
+  EXPECT_EQ(after.Sample("vmq_target_resets_total{target=\"a\",cause=\"metrics_reset\"}"), 1);
+}
+
+// A reset the journal saw after the snapshot: the snapshot's baseline is older than that
+// reset, so the first page after the start is the detector's new baseline instead.
+TEST_F(StateStoreTest, AResetAfterTheSnapshotDropsItsResetBaseline) {
+  {
+    ExporterRun before(kConfig, dir_.path(), clock_);
+    for (int i = 0; i < 3; ++i) {
+      clock_.Advance(kInterval);
+      before.PollWithOther(30, 40);
+    }
+    before.runtime().SaveAll();
+    before.Drain();
+    clock_.Advance(kInterval);
+    before.PollWithOther(2, 1);  // a metrics reset, journaled after the snapshot: +2
+    before.Drain();
+  }
+  clock_.Advance(Millis(2000));
+  ExporterRun after(kConfig, dir_.path(), clock_);
+  clock_.Advance(Millis(3000));
+  // Below the snapshot's 30 and 40, above the journaled 2 and 1: no reset, +1.
+  after.PollWithOther(3, 5);
+  EXPECT_EQ(after.Sample(kUnexpected1m), 3);
+  // None in this run (the reset was counted by the one before).
+  EXPECT_EQ(after.Sample("vmq_target_resets_total{target=\"a\",cause=\"metrics_reset\"}"), 0);
 }
 
 // Snapshots replace the journal as it grows; what is restored is the same either way.

@@ -148,5 +148,26 @@ TEST(ResetVerdictNames, AreTheCauseLabels) {
   EXPECT_EQ(ToString(ResetVerdict::kMetricsReset), "metrics_reset");
 }
 
+TEST_F(ResetDetectorTest, AnAdoptedBaselineJudgesTheNextPageAsTheObservedOneWould) {
+  EXPECT_FALSE(detector_.Baseline());
+  Observe(1000, {{1, 3}, {2, 40}, {2, 41}});
+  const std::optional<ResetBaseline> baseline = detector_.Baseline();
+  ASSERT_TRUE(baseline);
+  ResetDetector restored;
+  restored.Adopt(*baseline);
+  EXPECT_EQ(restored.stats().counters_held, 1u);  // the two samples of id 2 are ambiguous
+  EXPECT_EQ(restored.stats().ambiguous, 2u);
+  const ResetCheck metrics_reset = restored.Observe(
+      2000, std::vector<CounterReading>{{1, 2}, {3, 9}}, [](size_t) { return std::string("c"); });
+  EXPECT_EQ(metrics_reset.verdict, ResetVerdict::kMetricsReset);
+  ResetDetector restarted;
+  restarted.Adopt(*baseline);
+  EXPECT_EQ(restarted
+                .Observe(500, std::vector<CounterReading>{{1, 5}},
+                         [](size_t) { return std::string("c"); })
+                .verdict,
+            ResetVerdict::kRestart);
+}
+
 }  // namespace
 }  // namespace vmq::window
