@@ -15,9 +15,17 @@ using Millis = std::chrono::milliseconds;
 // Injected wherever time is read so that tests drive time instead of sleeping.
 class Clock {
  public:
+  struct Instant {
+    MonoTime mono;
+    WallTime wall;
+  };
+
   virtual ~Clock() = default;
   virtual MonoTime Now() const = 0;
   virtual WallTime WallNow() const = 0;
+  // Both readings of one instant, for mapping one clock to the other: a clock moved between
+  // two separate reads (a test's, by a whole poll interval) would pair them wrongly.
+  virtual Instant NowBoth() const { return {Now(), WallNow()}; }
 };
 
 class SystemClock final : public Clock {
@@ -37,6 +45,10 @@ class FakeClock final : public Clock {
   WallTime WallNow() const override {
     std::lock_guard lock(mu_);
     return wall_;
+  }
+  Instant NowBoth() const override {
+    std::lock_guard lock(mu_);
+    return {mono_, wall_};
   }
   void Advance(Millis d) {
     std::lock_guard lock(mu_);

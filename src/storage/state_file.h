@@ -48,7 +48,10 @@ inline constexpr size_t kMaxJournalEntryBytes = size_t{16} << 20;
 struct TimeMap {
   MonoTime mono;
   WallTime wall;
-  static TimeMap Now(const Clock& clock) { return {clock.Now(), clock.WallNow()}; }
+  static TimeMap Now(const Clock& clock) {
+    const Clock::Instant now = clock.NowBoth();
+    return {now.mono, now.wall};
+  }
   int64_t ToWallNanos(MonoTime time) const;
   MonoTime FromWallNanos(int64_t nanos) const;
 };
