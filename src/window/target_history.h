@@ -64,7 +64,7 @@
 // stats().stored_bytes reports what is held.
 //
 // Every increase stays tied to the record of the poll that observed it, and so to the span
-// from the previous record; the state is plain data (byte vectors, integer offsets, no
+// from the previous record; the state is plain data (bit streams, integer positions, no
 // pointers). Export() gives it as plain values (HistoryImage), FromImage() builds a history
 // from them for other windows or another max_gap (a reload, a restart with --storage.path).
 //
