@@ -160,6 +160,23 @@ class StateStoreTest : public ::testing::Test {
     return dir_.path() + "/" + StateStore::FileStem(target) + ".journal";
   }
 
+  // Three polls of a page with the tracked and another counter, then a stop by SIGTERM.
+  void PollWithOtherAndStop(ExporterRun& run, uint64_t unexpected, uint64_t other) {
+    for (int i = 0; i < 3; ++i) {
+      clock_.Advance(kInterval);
+      run.PollWithOther(unexpected, other);
+    }
+    run.runtime().SaveAll();
+  }
+  // A new run on dir_ started 2 s after the run before stopped, at its first poll's time: one
+  // interval after the last one of the run before.
+  std::unique_ptr<ExporterRun> StartOneIntervalLater() {
+    clock_.Advance(Millis(2000));
+    auto run = std::make_unique<ExporterRun>(kConfig, dir_.path(), clock_);
+    clock_.Advance(Millis(3000));
+    return run;
+  }
+
   vmq::testing::TempDir dir_;
   FakeClock clock_;
   uint64_t counter_ = 1000;
@@ -260,18 +277,12 @@ TEST_F(StateStoreTest, AlertLevelSurvivesTheRestart) {
 TEST_F(StateStoreTest, AMetricsResetWhileStoppedIsJudgedNodeWideAfterTheStart) {
   {
     ExporterRun before(kConfig, dir_.path(), clock_);
-    for (int i = 0; i < 3; ++i) {
-      clock_.Advance(kInterval);
-      before.PollWithOther(3, 40);
-    }
-    before.runtime().SaveAll();
+    PollWithOtherAndStop(before, 3, 40);
   }
-  clock_.Advance(Millis(2000));
-  ExporterRun after(kConfig, dir_.path(), clock_);
-  clock_.Advance(Millis(3000));
-  after.PollWithOther(5, 2);
-  EXPECT_EQ(after.Sample(kUnexpected1m), 5);
-  EXPECT_EQ(after.Sample("vmq_target_resets_total{target=\"a\",cause=\"metrics_reset\"}"), 1);
+  const std::unique_ptr<ExporterRun> after = StartOneIntervalLater();
+  after->PollWithOther(5, 2);
+  EXPECT_EQ(after->Sample(kUnexpected1m), 5);
+  EXPECT_EQ(after->Sample("vmq_target_resets_total{target=\"a\",cause=\"metrics_reset\"}"), 1);
 }
 
 // A reset the journal saw after the snapshot: the snapshot's baseline is older than that
@@ -279,24 +290,18 @@ TEST_F(StateStoreTest, AMetricsResetWhileStoppedIsJudgedNodeWideAfterTheStart) {
 TEST_F(StateStoreTest, AResetAfterTheSnapshotDropsItsResetBaseline) {
   {
     ExporterRun before(kConfig, dir_.path(), clock_);
-    for (int i = 0; i < 3; ++i) {
-      clock_.Advance(kInterval);
-      before.PollWithOther(30, 40);
-    }
-    before.runtime().SaveAll();
+    PollWithOtherAndStop(before, 30, 40);
     before.Drain();
     clock_.Advance(kInterval);
     before.PollWithOther(2, 1);  // a metrics reset, journaled after the snapshot: +2
     before.Drain();
   }
-  clock_.Advance(Millis(2000));
-  ExporterRun after(kConfig, dir_.path(), clock_);
-  clock_.Advance(Millis(3000));
+  const std::unique_ptr<ExporterRun> after = StartOneIntervalLater();
   // Below the snapshot's 30 and 40, above the journaled 2 and 1: no reset, +1.
-  after.PollWithOther(3, 5);
-  EXPECT_EQ(after.Sample(kUnexpected1m), 3);
+  after->PollWithOther(3, 5);
+  EXPECT_EQ(after->Sample(kUnexpected1m), 3);
   // None in this run (the reset was counted by the one before).
-  EXPECT_EQ(after.Sample("vmq_target_resets_total{target=\"a\",cause=\"metrics_reset\"}"), 0);
+  EXPECT_EQ(after->Sample("vmq_target_resets_total{target=\"a\",cause=\"metrics_reset\"}"), 0);
 }
 
 // Snapshots replace the journal as it grows; what is restored is the same either way.
