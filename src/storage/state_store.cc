@@ -208,8 +208,8 @@ void StateStore::Enqueue(Job job, size_t bytes, TargetWriter& target) {
     if (queued_bytes_ + bytes > max_queued_bytes_ || stop_) {
       if (!target.broken_ && !stop_) {
         logger_.Warn(
-            "storage writer has fallen behind; dropping this target's writes until "
-            "a snapshot goes through",
+            "storage writer has fallen behind (is the disk under --storage.path stalling?); "
+            "dropping this target's writes until a snapshot goes through",
             {{"target", target.target_.name}, {"queued_bytes", std::to_string(queued_bytes_)}});
       }
       target.broken_ = true;

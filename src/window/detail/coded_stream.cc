@@ -28,11 +28,6 @@ uint64_t LowBits(uint64_t value, unsigned count) {
 
 }  // namespace
 
-void ByteQueue::Push(uint8_t byte, size_t expected_size) {
-  if (bytes_.size() == bytes_.capacity()) MakeRoom(expected_size);
-  bytes_.push_back(byte);
-}
-
 void ByteQueue::Append(const uint8_t* bytes, size_t count, size_t expected_size) {
   while (bytes_.capacity() - bytes_.size() < count) MakeRoom(expected_size);
   bytes_.insert(bytes_.end(), bytes, bytes + count);

@@ -40,7 +40,6 @@ class ByteQueue {
   // The held bytes from `position` on are contiguous here, up to end().
   const uint8_t* data(uint64_t position) const { return bytes_.data() + (position - base_); }
   // `expected_size`: how large the queue is expected to grow, 0 if unknown.
-  void Push(uint8_t byte, size_t expected_size = 0);
   void Append(const uint8_t* bytes, size_t count, size_t expected_size = 0);
   // ORs `bits` into the last byte (there must be one).
   void OrIntoLast(uint8_t bits) { bytes_.back() |= bits; }
